@@ -1,0 +1,16 @@
+"""skmlp: a scikit-learn multilayer perceptron built from an explicit stack of layers."""
+
+from skmlp import layers
+from skmlp._classifier import MLPLayerClassifier
+from skmlp._gradient_check import GradientCheckResult, check_gradients
+from skmlp._network import Network
+
+__all__ = [
+    "GradientCheckResult",
+    "MLPLayerClassifier",
+    "Network",
+    "check_gradients",
+    "layers",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,145 @@
+"""Training rows: merging duplicates, the validation hold-out, minibatch gathering."""
+
+import numpy as np
+import scipy.sparse as sp
+
+#: Rows per chunk when hashing rows, to bound the float64 temporary.
+_HASH_CHUNK = 4096
+
+
+def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False):
+    """Group identical ``(row, label)`` pairs into one row weighted by their total weight.
+
+    Rows of zero weight are dropped. The result does not depend on the order
+    or multiplicity of the input rows, so that an integer ``sample_weight`` is
+    exactly equivalent to repeating rows, and a weight of zero to removing one.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Features; not modified and not copied.
+    y : ndarray of shape (n_samples,)
+        Integer class indices.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Non-negative weights; None means all ones.
+    keep_order : bool, default=False
+        Return the groups in order of first appearance instead of a canonical
+        order (features hashed, then label).
+
+    Returns
+    -------
+    rows : ndarray of shape (n_unique,)
+        Index into ``X`` of one representative row per group.
+    weights : ndarray of shape (n_unique,) or None
+        Total weight of each group; None when every weight is one.
+    """
+    n = X.shape[0]
+    rng = np.random.RandomState(0)  # a fixed projection, not the fit's randomness
+    direction = rng.standard_normal(X.shape[1])
+    key = np.empty(n)
+    for start in range(0, n, _HASH_CHUNK):
+        block = X[start : start + _HASH_CHUNK]
+        key[start : start + _HASH_CHUNK] = np.asarray(block @ direction).ravel()
+    order = np.lexsort((key, y))
+    same = (key[order[1:]] == key[order[:-1]]) & (y[order[1:]] == y[order[:-1]])
+    if same.any():
+        # Equal hashes: confirm the rows are really equal before merging them.
+        later, earlier = order[1:][same], order[:-1][same]
+        same[same] = _rows_equal(X, later, earlier)
+    group_starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    group_of = np.cumsum(np.concatenate(([True], ~same))) - 1
+    weights = np.bincount(group_of, weights=None if sample_weight is None else sample_weight[order])
+    if keep_order:
+        first = np.minimum.reduceat(order, group_starts)
+        by_appearance = np.argsort(first, kind="stable")
+        rows, weights = first[by_appearance], weights[by_appearance]
+    else:
+        rows = order[group_starts]
+    positive = weights > 0
+    rows, weights = rows[positive], weights[positive]
+    if sample_weight is None and len(rows) == n:
+        return rows, None
+    return rows, weights
+
+
+def _rows_equal(X, a, b):
+    if sp.issparse(X):
+        diff = X[a] - X[b]
+        return np.asarray(abs(diff).sum(axis=1)).ravel() == 0
+    return np.all(X[a] == X[b], axis=1)
+
+
+def split_validation(rows, y, fraction, rng):
+    """Stratified random split of ``rows`` into training and validation rows.
+
+    Each class contributes ``round(fraction * n_class)`` rows to the
+    validation set (at least one when the class has two or more rows, and
+    never all of them), so that the hold-out has the class proportions of the
+    data. Classes with a single row stay in the training set.
+
+    Parameters
+    ----------
+    rows : ndarray of shape (n_rows,)
+        Candidate row indices.
+    y : ndarray
+        Class index of every row of the data (indexed by ``rows``).
+    fraction : float
+        Share of the rows held out, in (0, 1).
+    rng : numpy.random.RandomState
+        Randomness of the split.
+
+    Returns
+    -------
+    train_rows, val_rows : ndarray
+        Disjoint subsets of ``rows``, each in the order of ``rows``.
+    """
+    labels = y[rows]
+    is_val = np.zeros(len(rows), dtype=bool)
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        if len(members) < 2:
+            continue
+        n_val = min(max(round(fraction * len(members)), 1), len(members) - 1)
+        is_val[rng.choice(members, n_val, replace=False)] = True
+    return rows[~is_val], rows[is_val]
+
+
+class MinibatchGatherer:
+    """Copy the rows of each minibatch into buffers reused across batches.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training features; only read.
+    Y : ndarray of shape (n_samples, n_classes)
+        One-hot targets.
+    weights : ndarray of shape (n_samples,) or None
+        Row weights, indexed like ``X``.
+    batch_size : int
+        Largest batch that will be requested.
+    """
+
+    def __init__(self, X, Y, weights, batch_size):
+        self.X, self.Y, self.weights = X, Y, weights
+        self._dense = isinstance(X, np.ndarray)
+        if self._dense:
+            self._X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+        self._Y_buf = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+
+    def gather(self, index):
+        """Return ``(X_batch, Y_batch, w_batch)`` for the given row indices."""
+        m = len(index)
+        if self._dense:
+            Xb = np.take(self.X, index, axis=0, out=self._X_buf[:m], mode="clip")
+        else:
+            Xb = self.X[index]
+        Yb = np.take(self.Y, index, axis=0, out=self._Y_buf[:m], mode="clip")
+        wb = None if self.weights is None else self.weights[index]
+        return Xb, Yb, wb
+
+
+def one_hot(y, n_classes, dtype):
+    """One-hot encode class indices ``y`` as an ``(len(y), n_classes)`` array."""
+    Y = np.zeros((len(y), n_classes), dtype=dtype)
+    Y[np.arange(len(y)), y] = 1
+    return Y

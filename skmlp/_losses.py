@@ -1,0 +1,151 @@
+"""Softmax, log-loss and the L2 penalty: pure, numerically stable functions."""
+
+import numpy as np
+
+
+def softmax(Z, out=None):
+    """Row-wise softmax, stable for any finite input.
+
+    The row maximum is subtracted before exponentiating, so no entry of
+    ``exp`` exceeds 1 and nothing overflows.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+        Logits.
+    out : ndarray of shape (n_samples, n_classes), default=None
+        Where to write the probabilities; may be ``Z`` itself.
+
+    Returns
+    -------
+    P : ndarray of shape (n_samples, n_classes)
+        Probabilities; each row sums to one.
+    """
+    if out is None:
+        out = np.empty_like(Z)
+    np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+def log_softmax(Z):
+    """Row-wise log of the softmax, computed without taking the log of a rounded zero.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+        Logits.
+
+    Returns
+    -------
+    log_P : ndarray of shape (n_samples, n_classes)
+        ``Z - logsumexp(Z, axis=1)``; finite wherever ``Z`` is finite.
+    """
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return shifted
+
+
+def log_loss_from_logits(Z, Y, sample_weight=None):
+    """Mean cross-entropy of one-hot targets under ``softmax(Z)``.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+        Logits.
+    Y : ndarray of shape (n_samples, n_classes)
+        One-hot (or soft) targets.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the rows; the mean is weighted by them.
+
+    Returns
+    -------
+    loss : float
+        ``-sum_i w_i sum_k Y_ik log P_ik / sum_i w_i``; finite for finite ``Z``.
+    """
+    per_row = -np.einsum("ij,ij->i", log_softmax(Z), Y)
+    return _weighted_mean(per_row, sample_weight)
+
+
+def log_loss(Y, P, sample_weight=None):
+    """Mean cross-entropy of one-hot targets under probabilities ``P``.
+
+    Probabilities are clipped to ``[tiny, 1]`` (``tiny`` the smallest normal
+    number of their dtype), so a probability of exactly zero gives a large
+    finite loss instead of ``inf``.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_classes)
+        One-hot targets.
+    P : ndarray of shape (n_samples, n_classes)
+        Predicted probabilities.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the rows.
+
+    Returns
+    -------
+    loss : float
+        The weighted mean negative log-likelihood.
+    """
+    P = np.clip(P, np.finfo(P.dtype).tiny, 1.0)
+    per_row = -np.einsum("ij,ij->i", np.log(P), Y)
+    return _weighted_mean(per_row, sample_weight)
+
+
+def softmax_log_loss_grad(P, Y, sample_weight=None, out=None):
+    """Gradient of the mean log-loss with respect to the logits.
+
+    Softmax followed by cross-entropy has the fused gradient
+    ``(P - Y) * w / sum(w)``, cheaper and better conditioned than chaining
+    the softmax Jacobian with ``-Y / P``.
+
+    Parameters
+    ----------
+    P : ndarray of shape (n_samples, n_classes)
+        Softmax probabilities.
+    Y : ndarray of shape (n_samples, n_classes)
+        One-hot targets.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Row weights; ``None`` means all ones.
+    out : ndarray of shape (n_samples, n_classes), default=None
+        Where to write the gradient.
+
+    Returns
+    -------
+    grad : ndarray of shape (n_samples, n_classes)
+        Gradient of the loss with respect to the logits.
+    """
+    out = np.subtract(P, Y, out=out)
+    if sample_weight is None:
+        out *= 1.0 / P.shape[0]
+    else:
+        out *= (sample_weight / sample_weight.sum())[:, None]
+    return out
+
+
+def l2_penalty(coefs, alpha, sw_sum):
+    """L2 penalty ``alpha / 2 * sum ||W||^2 / sw_sum`` as in scikit-learn's MLP.
+
+    Parameters
+    ----------
+    coefs : list of ndarray
+        The weight matrices (intercepts are not penalised).
+    alpha : float
+        Strength of the penalty.
+    sw_sum : float
+        Total sample weight of the batch the penalty is added to.
+
+    Returns
+    -------
+    penalty : float
+    """
+    total = sum(float(np.dot(W.ravel(), W.ravel())) for W in coefs)
+    return 0.5 * alpha * total / sw_sum
+
+
+def _weighted_mean(values, sample_weight):
+    if sample_weight is None:
+        return float(values.mean())
+    return float(np.dot(values, sample_weight) / sample_weight.sum())

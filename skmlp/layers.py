@@ -1,0 +1,381 @@
+"""Layers: each maps a minibatch forward and its gradient backward.
+
+A network is a list of layers. Every layer follows one small protocol:
+
+* ``params`` and ``grads`` are dicts with the same keys (empty for
+  activations). Optimizers update ``params`` in place; ``backward`` fills
+  ``grads``.
+* ``build(n_in, rng, dtype)`` allocates the parameters for inputs of width
+  ``n_in`` and returns the output width.
+* ``forward(X, training=True)`` returns the output. With ``training=True`` the
+  layer may cache what ``backward`` needs and may return a view of a buffer it
+  reuses on the next training call.
+* ``backward(grad_out)`` receives the gradient of the loss with respect to the
+  layer's output, fills ``grads`` and returns the gradient with respect to its
+  input. It never changes ``params``.
+
+All arithmetic is on whole arrays. The output layer additionally owns its loss
+(see :class:`SoftmaxOutput`).
+"""
+
+import numpy as np
+from scipy.special import expit
+
+from skmlp._losses import log_loss_from_logits, softmax, softmax_log_loss_grad
+
+__all__ = [
+    "Identity",
+    "Layer",
+    "Linear",
+    "Logistic",
+    "OutputLayer",
+    "ReLU",
+    "SoftmaxOutput",
+    "Tanh",
+]
+
+
+class Layer:
+    """Base class of all layers: maps ``(n_samples, n_in)`` to ``(n_samples, n_out)``.
+
+    Subclasses implement :meth:`forward` and :meth:`backward`; layers with
+    parameters also override :meth:`build`. See the module docstring for the
+    protocol.
+
+    Attributes
+    ----------
+    params : dict of str to ndarray
+        The trainable arrays, updated in place by the optimizer.
+    grads : dict of str to ndarray
+        Gradients of the loss with respect to ``params``, same keys and shapes,
+        filled by :meth:`backward`.
+    needs_input_grad : bool
+        Whether :meth:`backward` must return the gradient with respect to the
+        input. The network sets it to False on its first layer, whose input is
+        the data, so that layer can skip the work and return None.
+    penalized : tuple of str
+        Keys of ``params`` that the L2 penalty ``alpha`` applies to.
+    """
+
+    penalized = ()
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+        self.needs_input_grad = True
+        self._buffers = {}
+
+    def build(self, n_in, rng, dtype):
+        """Allocate parameters for inputs of width ``n_in``.
+
+        Parameters
+        ----------
+        n_in : int
+            Number of input features.
+        rng : numpy.random.RandomState
+            Source of randomness for the initial weights.
+        dtype : numpy.dtype
+            Floating dtype of parameters and activations.
+
+        Returns
+        -------
+        n_out : int
+            Width of the output. The default keeps the width unchanged.
+        """
+        self._dtype = np.dtype(dtype)
+        return n_in
+
+    def forward(self, X, *, training=True):
+        """Compute the output of the layer.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in)
+            Input.
+        training : bool, default=True
+            Whether :meth:`backward` will follow; only then is anything cached.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples, n_out)
+        """
+        raise NotImplementedError
+
+    def backward(self, grad_out):
+        """Fill ``grads`` and return the gradient with respect to the input.
+
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n_samples, n_out)
+            Gradient of the loss with respect to the output of the last
+            training-mode :meth:`forward` call.
+
+        Returns
+        -------
+        grad_in : ndarray of shape (n_samples, n_in) or None
+            Gradient with respect to the input; None is allowed when
+            ``needs_input_grad`` is False.
+        """
+        raise NotImplementedError
+
+    def _buffer(self, name, n_rows, n_cols, dtype):
+        """Return an ``(n_rows, n_cols)`` scratch array reused across calls."""
+        buf = self._buffers.get(name)
+        if buf is None or buf.shape[0] < n_rows or buf.shape[1] != n_cols or buf.dtype != dtype:
+            buf = np.empty((n_rows, n_cols), dtype=dtype)
+            self._buffers[name] = buf
+        return buf[:n_rows]
+
+    def clear(self):
+        """Drop cached activations and scratch buffers (they are rebuilt on demand)."""
+        self._buffers = {}
+        for attr in [a for a in vars(self) if a.startswith("_cache")]:
+            delattr(self, attr)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_buffers"] = {}
+        for attr in [a for a in state if a.startswith("_cache")]:
+            del state[attr]
+        return state
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Linear(Layer):
+    """Affine map ``X @ coef + intercept``.
+
+    Forward: ``out = X W + b``. Backward, with ``G = grad_out``:
+    ``dW = X.T G``, ``db = sum_rows(G)``, ``grad_in = G W.T``.
+
+    Parameters
+    ----------
+    n_out : int or None, default=None
+        Output width. None means "as many as there are classes", which is only
+        meaningful for the last linear layer of a classifier.
+    init : {"glorot", "normal"}, default="glorot"
+        Initial weights. ``"glorot"``: uniform in ``±gain * sqrt(6 / (n_in +
+        n_out))`` for both ``coef`` and ``intercept`` (scikit-learn's scheme).
+        ``"normal"``: ``coef`` drawn from ``N(0, 0.1**2)`` and a zero
+        ``intercept``, as in the tutorial this package comes from.
+    gain : float, default=1.0
+        Scale of the Glorot bound; ``sqrt(1/3)`` gives the bound
+        ``sqrt(2 / (n_in + n_out))`` recommended before logistic units.
+
+    Attributes
+    ----------
+    params : dict
+        ``"coef"`` of shape (n_in, n_out) and ``"intercept"`` of shape (n_out,).
+    """
+
+    penalized = ("coef",)
+
+    def __init__(self, n_out=None, *, init="glorot", gain=1.0):
+        super().__init__()
+        self.n_out = n_out
+        self.init = init
+        self.gain = gain
+
+    def build(self, n_in, rng, dtype):
+        """Draw the initial ``coef`` and ``intercept``; return ``n_out``."""
+        super().build(n_in, rng, dtype)
+        n_out = self.n_out
+        if n_out is None or int(n_out) < 1:
+            raise ValueError(f"Linear layer needs a positive n_out, got {n_out!r}.")
+        n_out = int(n_out)
+        if self.init == "glorot":
+            bound = self.gain * np.sqrt(6.0 / (n_in + n_out))
+            coef = rng.uniform(-bound, bound, (n_in, n_out))
+            intercept = rng.uniform(-bound, bound, n_out)
+        elif self.init == "normal":
+            coef = rng.standard_normal((n_in, n_out)) * 0.1
+            intercept = np.zeros(n_out)
+        else:
+            raise ValueError(f"init must be 'glorot' or 'normal', got {self.init!r}.")
+        self.params = {"coef": coef.astype(dtype), "intercept": intercept.astype(dtype)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        return n_out
+
+    def forward(self, X, *, training=True):
+        coef, intercept = self.params["coef"], self.params["intercept"]
+        if not training:
+            out = X @ coef
+            out += intercept
+            return out
+        self._cache_X = X
+        if isinstance(X, np.ndarray):
+            out = self._buffer("out", X.shape[0], coef.shape[1], coef.dtype)
+            np.matmul(X, coef, out=out)
+        else:  # scipy sparse input: the product is dense
+            out = np.asarray(X @ coef)
+        out += intercept
+        return out
+
+    def backward(self, grad_out):
+        X = self._cache_X
+        if isinstance(X, np.ndarray):
+            np.matmul(X.T, grad_out, out=self.grads["coef"])
+        else:
+            self.grads["coef"][...] = X.T @ grad_out
+        np.sum(grad_out, axis=0, out=self.grads["intercept"])
+        if not self.needs_input_grad:
+            return None
+        coef = self.params["coef"]
+        grad_in = self._buffer("grad_in", grad_out.shape[0], coef.shape[0], coef.dtype)
+        return np.matmul(grad_out, coef.T, out=grad_in)
+
+    def __repr__(self):
+        args = [repr(self.n_out)]
+        if self.init != "glorot":
+            args.append(f"init={self.init!r}")
+        if self.gain != 1.0:
+            args.append(f"gain={self.gain!r}")
+        return f"Linear({', '.join(args)})"
+
+
+class _Elementwise(Layer):
+    """An activation applied entry by entry; caches its output for ``backward``."""
+
+    def _function(self, X, out):
+        raise NotImplementedError
+
+    def _derivative(self, Y, grad_out, out):
+        """Write ``grad_out * f'(x)`` into ``out``, with ``f'`` expressed through ``Y = f(x)``."""
+        raise NotImplementedError
+
+    def forward(self, X, *, training=True):
+        if not training:
+            return self._function(X, np.empty_like(X))
+        out = self._function(X, self._buffer("out", X.shape[0], X.shape[1], X.dtype))
+        self._cache_Y = out
+        return out
+
+    def backward(self, grad_out):
+        Y = self._cache_Y
+        out = self._buffer("grad_in", Y.shape[0], Y.shape[1], Y.dtype)
+        return self._derivative(Y, grad_out, out)
+
+
+class Logistic(_Elementwise):
+    """Logistic sigmoid ``1 / (1 + exp(-x))``.
+
+    Gradient: ``grad_in = grad_out * y * (1 - y)`` with ``y`` the output.
+    Uses :func:`scipy.special.expit`, which neither overflows nor warns for
+    inputs of any magnitude.
+    """
+
+    def _function(self, X, out):
+        return expit(X, out=out)
+
+    def _derivative(self, Y, grad_out, out):
+        np.subtract(1.0, Y, out=out)
+        out *= Y
+        out *= grad_out
+        return out
+
+
+class Tanh(_Elementwise):
+    """Hyperbolic tangent.
+
+    Gradient: ``grad_in = grad_out * (1 - y**2)`` with ``y`` the output.
+    """
+
+    def _function(self, X, out):
+        return np.tanh(X, out=out)
+
+    def _derivative(self, Y, grad_out, out):
+        np.multiply(Y, Y, out=out)
+        np.subtract(1.0, out, out=out)
+        out *= grad_out
+        return out
+
+
+class ReLU(_Elementwise):
+    """Rectified linear unit ``max(x, 0)``.
+
+    Gradient: ``grad_in = grad_out`` where the output is positive, else 0.
+    """
+
+    def _function(self, X, out):
+        return np.maximum(X, 0.0, out=out)
+
+    def _derivative(self, Y, grad_out, out):
+        return np.multiply(grad_out, Y > 0, out=out)
+
+
+class Identity(Layer):
+    """Identity ``y = x``; gradient ``grad_in = grad_out``."""
+
+    def forward(self, X, *, training=True):
+        return X
+
+    def backward(self, grad_out):
+        return grad_out
+
+
+class OutputLayer(Layer):
+    """Base class of output layers, which own the loss of the network.
+
+    Besides the layer protocol, an output layer computes the loss and the
+    gradient of the loss with respect to its *input* directly
+    (:meth:`loss_gradient`), so that a fused, better conditioned formula can
+    replace chaining :meth:`backward` with the loss derivative.
+    """
+
+    def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True):
+        """Loss of the last training-mode forward pass, and its input gradient.
+
+        Parameters
+        ----------
+        Y : ndarray of shape (n_samples, n_outputs)
+            Targets (one-hot for classification).
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Row weights; None means all ones.
+        compute_loss : bool, default=True
+            When False, the loss is not computed and None is returned for it.
+
+        Returns
+        -------
+        loss : float or None
+            Weighted mean loss of the minibatch.
+        grad_in : ndarray of shape (n_samples, n_in)
+            Gradient of that loss with respect to this layer's input.
+        """
+        raise NotImplementedError
+
+    def loss(self, Z, Y, sample_weight=None):
+        """Weighted mean loss for inputs ``Z`` of this layer and targets ``Y``."""
+        raise NotImplementedError
+
+
+class SoftmaxOutput(OutputLayer):
+    """Softmax probabilities with the cross-entropy (log-loss) as the loss.
+
+    Forward: ``P = exp(z - max z) / sum(exp(z - max z))`` per row.
+    Backward (the layer on its own): ``grad_in = P * (g - sum(g * P, axis=1))``.
+    With the log-loss: ``loss_gradient`` returns the fused gradient
+    ``(P - Y) * w / sum(w)``.
+    """
+
+    def forward(self, X, *, training=True):
+        if not training:
+            return softmax(X)
+        self._cache_Z = X
+        P = softmax(X, out=self._buffer("out", X.shape[0], X.shape[1], X.dtype))
+        self._cache_P = P
+        return P
+
+    def backward(self, grad_out):
+        P = self._cache_P
+        inner = np.einsum("ij,ij->i", grad_out, P)[:, None]
+        return P * (grad_out - inner)
+
+    def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True):
+        P = self._cache_P
+        loss = self.loss(self._cache_Z, Y, sample_weight) if compute_loss else None
+        out = self._buffer("grad_in", P.shape[0], P.shape[1], P.dtype)
+        return loss, softmax_log_loss_grad(P, Y, sample_weight, out=out)
+
+    def loss(self, Z, Y, sample_weight=None):
+        return log_loss_from_logits(Z, Y, sample_weight)
