@@ -26,9 +26,7 @@ def digits_split(seed=SPLIT_SEED):
         ``X_test``, ``y_test`` (20%), ``X`` float64 and ``y`` int.
     """
     X, y = load_digits(return_X_y=True)
-    X_train, X_rest, y_train, y_rest = train_test_split(
-        X, y, test_size=0.4, random_state=seed
-    )
+    X_train, X_rest, y_train, y_rest = train_test_split(X, y, test_size=0.4, random_state=seed)
     X_val, X_test, y_val, y_test = train_test_split(
         X_rest, y_rest, test_size=0.5, random_state=seed
     )

@@ -82,9 +82,7 @@ def blas_info():
     """
     keys = ("user_api", "internal_api", "version", "architecture", "num_threads")
     keys += ("threading_layer", "prefix")
-    return [
-        {k: info.get(k) for k in keys} for info in threadpoolctl.threadpool_info()
-    ]
+    return [{k: info.get(k) for k in keys} for info in threadpoolctl.threadpool_info()]
 
 
 def collect_environment(threads, skmlp_module=None):
@@ -103,7 +101,7 @@ def collect_environment(threads, skmlp_module=None):
         JSON-serialisable description of the environment.
     """
     env = {
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
         "executable": sys.executable,

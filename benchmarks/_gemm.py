@@ -1,7 +1,8 @@
 """The GEMM bound: time of only the matrix products of one training epoch."""
 
-import numpy as np
+import itertools
 
+import numpy as np
 from _timing import Clock
 
 
@@ -47,7 +48,7 @@ class GemmEpoch:
         def filled(shape, scale=1.0):
             return (scale * rng.standard_normal(shape)).astype(dtype)
 
-        pairs = list(zip(units[:-1], units[1:], strict=True))
+        pairs = list(itertools.pairwise(units))
         b = self.batch_size
         self.weights = [filled((n_in, n_out), n_in**-0.5) for n_in, n_out in pairs]
         self.outputs = [np.empty((b, n_out), dtype) for _, n_out in pairs]

@@ -3,9 +3,8 @@
 import importlib
 import sys
 
-from sklearn.neural_network import MLPClassifier
-
 from _env import REPO_ROOT
+from sklearn.neural_network import MLPClassifier
 
 #: The library names used in the results; "gemm" is the GEMM bound.
 LIBS = ("skmlp", "sklearn")
@@ -28,10 +27,7 @@ def import_skmlp():
         module = importlib.import_module("skmlp")
         module.MLPLayerClassifier  # noqa: B018 - fail here if it is missing
     except Exception as exc:  # any failure means: skip the skmlp cases
-        return None, (
-            f"skmlp cases SKIPPED: `import skmlp` failed "
-            f"({type(exc).__name__}: {exc})"
-        )
+        return None, (f"skmlp cases SKIPPED: `import skmlp` failed ({type(exc).__name__}: {exc})")
     return module, None
 
 

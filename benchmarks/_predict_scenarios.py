@@ -32,7 +32,7 @@ def _per_call_latencies(predict, X, n_calls):
 def _one_row(sc, models, X_row, n_calls, block):
     """Median per-call latency of one-row ``predict_proba``, blocks interleaved."""
     lat = {lib: ([], []) for lib in models}
-    for lib, model in models.items():  # warm-up
+    for model in models.values():  # warm-up
         _per_call_latencies(model.predict_proba, X_row, 20)
 
     def task(lib):
@@ -49,10 +49,7 @@ def _one_row(sc, models, X_row, n_calls, block):
         for lib, (cpu, wall) in lat.items()
         if cpu
     }
-    return {
-        lib: (q["cpu"]["median"], q["wall"]["median"])
-        for lib, q in sc.raw["one_row"].items()
-    }
+    return {lib: (q["cpu"]["median"], q["wall"]["median"]) for lib, q in sc.raw["one_row"].items()}
 
 
 def _many_rows(sc, models, X, repeats):
@@ -67,9 +64,7 @@ def _many_rows(sc, models, X, repeats):
         return run
 
     models[next(iter(models))].predict_proba(X)  # warm-up (page faults etc.)
-    sc.raw["rows_10k"] = interleaved(
-        {lib: task(lib) for lib in models}, repeats, sc.errors
-    )
+    sc.raw["rows_10k"] = interleaved({lib: task(lib) for lib in models}, repeats, sc.errors)
     return {
         lib: (median_of(s, "cpu"), median_of(s, "wall"))
         for lib, s in sc.raw["rows_10k"].items()
@@ -175,8 +170,14 @@ def prediction(settings, libs):
         )
     sc.table(
         "Median times (CPU / wall) and memory",
-        ("library", "1 row", f"{n_many} rows", f"{n_big} rows")
-        + (f"peak extra RSS ({n_big} rows)", "tracemalloc peak"),
+        [
+            "library",
+            "1 row",
+            f"{n_many} rows",
+            f"{n_big} rows",
+            f"peak extra RSS ({n_big} rows)",
+            "tracemalloc peak",
+        ],
         rows,
     )
     sc.checks.append(

@@ -105,9 +105,7 @@ def fmt_ratio(value):
     return f"{value:.3g}x" if _finite(value) else "n/a"
 
 
-def make_check(
-    name, ratio_cpu, ratio_wall, op, threshold, skmlp, reference, extra_ok=True
-):
+def make_check(name, ratio_cpu, ratio_wall, op, threshold, skmlp, reference, extra_ok=True):
     """Build one row of the target table.
 
     Parameters
@@ -204,8 +202,8 @@ def checks_table(checks):
         )
         for c in checks
     ]
-    columns = ("Check", "skmlp", "reference", "ratio CPU", "ratio wall")
-    return markdown_table(columns + ("target", "result"), rows)
+    columns = ("Check", "skmlp", "reference", "ratio CPU", "ratio wall", "target", "result")
+    return markdown_table(columns, rows)
 
 
 def render_markdown(results):
@@ -283,9 +281,7 @@ def compare_markdown(old, new):
     ]
 
     def checks_of(doc):
-        return {
-            c["name"]: c for s in doc["scenarios"].values() for c in s.get("checks", [])
-        }
+        return {c["name"]: c for s in doc["scenarios"].values() for c in s.get("checks", [])}
 
     old_checks, new_checks = checks_of(old), checks_of(new)
     rows = []
@@ -318,8 +314,6 @@ def compare_markdown(old, new):
         unit = (n or o)["unit"]
         ov = o["value"] if o else None
         nv = n["value"] if n else None
-        rows.append(
-            (name, _fmt_metric(ov, unit), _fmt_metric(nv, unit), fmt_ratio(ratio(nv, ov)))
-        )
+        rows.append((name, _fmt_metric(ov, unit), _fmt_metric(nv, unit), fmt_ratio(ratio(nv, ov))))
     out.append(markdown_table(("Metric", "old", "new", "new / old"), rows))
     return "\n".join(out) + "\n"

@@ -12,13 +12,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
-
 from _data import teacher_data
 from _env import REPO_ROOT, blas_info
 from _memory import PeakMemory
 from _models import estimator_class
 from _timing import Clock, fit_quietly
+from threadpoolctl import threadpool_limits
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -46,9 +45,7 @@ def run_worker(spec, timeout=1800):
     """
     env = dict(os.environ)
     env.update({name: str(spec["threads"]) for name in THREAD_VARIABLES})
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), json.dumps(spec)],
         capture_output=True,
@@ -58,9 +55,7 @@ def run_worker(spec, timeout=1800):
         check=False,
     )
     if proc.returncode != 0:
-        raise RuntimeError(
-            f"worker failed ({proc.returncode}) for {spec}:\n{proc.stderr[-4000:]}"
-        )
+        raise RuntimeError(f"worker failed ({proc.returncode}) for {spec}:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -105,8 +100,9 @@ def fit_case(spec):
     Returns
     -------
     dict
-        ``wall``, ``cpu``, ``n_iter``, ``epoch_wall``, ``epoch_cpu`` and the
-        memory fields of :class:`_memory.PeakMemory` (bytes).
+        ``wall``, ``cpu``, ``n_iter``, ``epoch_wall``, ``epoch_cpu``, the
+        memory fields of :class:`_memory.PeakMemory` (bytes) of the timed
+        fit, and ``traced_peak``, the tracemalloc peak of a second fit.
     """
     cls = estimator_class(spec["lib"])
     params = _params(spec["params"])
@@ -119,14 +115,21 @@ def fit_case(spec):
     with PeakMemory() as memory, Clock() as clock:
         fit_quietly(estimator, X, y)
     n_iter = int(estimator.n_iter_)
+    coef_dtype = str(estimator.coefs_[0].dtype)
+    del estimator
+    # The same fit again under tracemalloc (not timed): the peak of the
+    # NumPy and Python allocations, independent of the allocator's caching.
+    with PeakMemory(trace=True) as traced:
+        fit_quietly(cls(**params), X, y)
     return {
         "wall": clock.wall,
         "cpu": clock.cpu,
         "n_iter": n_iter,
         "epoch_wall": clock.wall / n_iter,
         "epoch_cpu": clock.cpu / n_iter,
-        "coef_dtype": str(estimator.coefs_[0].dtype),
+        "coef_dtype": coef_dtype,
         **memory.as_dict(),
+        "traced_peak": traced.traced_peak,
     }
 
 
@@ -158,7 +161,7 @@ def predict_case(spec):
     shape = list(proba.shape)
     del proba
     with PeakMemory(trace=True) as traced:
-        proba = estimator.predict_proba(X)
+        estimator.predict_proba(X)
     return {
         "wall": clock.wall,
         "cpu": clock.cpu,
