@@ -15,23 +15,35 @@ import threadpoolctl
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def cpu_model():
-    """Return the CPU model name.
+def cpu_info():
+    """Describe the CPU from ``/proc/cpuinfo``.
 
     Returns
     -------
-    str
-        The ``model name`` field of ``/proc/cpuinfo``, or
-        :func:`platform.processor` where that file does not exist.
+    dict
+        ``model`` (the ``model name`` field, or :func:`platform.processor`
+        where ``/proc/cpuinfo`` does not exist), ``family_model_stepping``
+        and ``simd``, the vector extensions among the CPU flags.
     """
+    fields = {}
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break  # first processor only
+                key, _, value = line.partition(":")
+                fields[key.strip()] = value.strip()
     except OSError:
         pass
-    return platform.processor() or "unknown"
+    flags = fields.get("flags", "").split()
+    simd = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_tile")
+    return {
+        "model": fields.get("model name") or platform.processor() or "unknown",
+        "family_model_stepping": "/".join(
+            fields.get(k, "?") for k in ("cpu family", "model", "stepping")
+        ),
+        "simd": [f for f in simd if f in flags],
+    }
 
 
 def git_revision(path=REPO_ROOT):
@@ -78,11 +90,18 @@ def blas_info():
     -------
     list of dict
         One entry per library, as reported by
-        :func:`threadpoolctl.threadpool_info`, without the file path.
+        :func:`threadpoolctl.threadpool_info`; instead of the file path,
+        ``library`` is the folder holding it (``numpy.libs`` for the BLAS
+        that NumPy's matrix products use).
     """
     keys = ("user_api", "internal_api", "version", "architecture", "num_threads")
     keys += ("threading_layer", "prefix")
-    return [{k: info.get(k) for k in keys} for info in threadpoolctl.threadpool_info()]
+    infos = []
+    for info in threadpoolctl.threadpool_info():
+        entry = {k: info.get(k) for k in keys}
+        entry["library"] = Path(info.get("filepath", "")).parent.name
+        infos.append(entry)
+    return infos
 
 
 def collect_environment(threads, skmlp_module=None):
@@ -111,7 +130,7 @@ def collect_environment(threads, skmlp_module=None):
         "threadpoolctl": threadpoolctl.__version__,
         "platform": platform.platform(),
         "machine": platform.machine(),
-        "cpu_model": cpu_model(),
+        "cpu": cpu_info(),
         "cpu_count": os.cpu_count(),
         "threads_requested": threads,
         "blas": blas_info(),
@@ -141,16 +160,20 @@ def machine_line(env):
         library versions and date.
     """
     blas = [b for b in env["blas"] if b["user_api"] == "blas"]
+    # NumPy's BLAS first: it does the matrix products of all three contenders.
+    blas.sort(key=lambda b: "numpy" not in (b.get("library") or ""))
     blas_text = ", ".join(
-        f"{b['internal_api']} {b['version']} ({b['architecture']}, "
-        f"{b['threading_layer']}, {b['num_threads']} thread(s))"
+        f"{b['internal_api']} {b['version']} ({b['architecture']} kernels, "
+        f"{b['threading_layer']}, {b['num_threads']} thread(s)) from {b['library']}"
         for b in blas[:1]
     )
     if len(blas) > 1:
         blas_text += f" [+{len(blas) - 1} more BLAS loaded]"
+    cpu = env["cpu"]
     skmlp = env.get("skmlp") or {}
     return (
-        f"{env['cpu_model']} x{env['cpu_count']} | {env['platform']} | "
+        f"{cpu['model']} (family/model/stepping {cpu['family_model_stepping']}, "
+        f"{' '.join(cpu['simd'])}) x{env['cpu_count']} | {env['platform']} | "
         f"BLAS: {blas_text or 'none found'} | "
         f"python {env['python']}, numpy {env['numpy']}, "
         f"scikit-learn {env['scikit-learn']}, "
