@@ -1,7 +1,9 @@
 """The tutorial's main job: train the 64-20-20-10 network on the digits and report."""
 
 import argparse
+import importlib.util
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -45,12 +47,23 @@ def build_parser():
         "--max-iter", type=int, default=300, help="maximum number of epochs (default: 300)"
     )
     parser.add_argument("--verbose", action="store_true", help="print one line per epoch")
+    parser.add_argument(
+        "--plot",
+        metavar="DIR",
+        help=(
+            "also write the tutorial's figures to DIR as PNG files: sample digits, "
+            "cost curves and confusion matrix (needs matplotlib: pip install 'skmlp[plot]')"
+        ),
+    )
     return parser
 
 
 def main(argv=None):
     """Run the demo; ``argv`` defaults to the command line. Returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
+        parser.error("--plot needs matplotlib; install it with: pip install 'skmlp[plot]'")
     X_fit, X_test, y_fit, y_test = load_tutorial_digits(random_state=args.random_state)
     clf = MLPLayerClassifier(
         hidden_layer_sizes=tuple(args.hidden_layer_sizes),
@@ -84,4 +97,60 @@ def main(argv=None):
     )
     print("Confusion matrix (rows: true digit, columns: predicted digit):")
     print(matrix.to_string())
+    if args.plot is not None:
+        for path in write_figures(Path(args.plot), clf, X_fit, y_fit, y_test, y_pred):
+            print(f"Wrote {path}")
     return 0
+
+
+def write_figures(directory, clf, X_fit, y_fit, y_test, y_pred):
+    """Write the tutorial's three figures as PNG files into ``directory``.
+
+    Parameters
+    ----------
+    directory : pathlib.Path
+        Created if missing; existing files of the same names are replaced.
+    clf : MLPLayerClassifier
+        The fitted classifier, whose training curves are drawn.
+    X_fit, y_fit : ndarray
+        Images and labels the sample digits are taken from.
+    y_test, y_pred : ndarray
+        True and predicted test labels for the confusion matrix.
+
+    Returns
+    -------
+    paths : list of pathlib.Path
+        The files written: ``sample_digits.png``, ``cost_curves.png`` and
+        ``confusion_matrix.png``.
+    """
+    # Figures are built without pyplot, so no GUI backend is ever involved.
+    from matplotlib.figure import Figure
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    from skmlp.plotting import ImageGridDisplay, TrainingCurveDisplay
+
+    directory.mkdir(parents=True, exist_ok=True)
+    figures = {}
+
+    fig = Figure(figsize=(9, 1.4), layout="constrained")
+    ImageGridDisplay.from_data(X_fit, y_fit, ax=fig.subplots())
+    fig.suptitle("One example of each digit")
+    figures["sample_digits.png"] = fig
+
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    display = TrainingCurveDisplay.from_estimator(clf, ax=fig.subplots())
+    display.ax_.set_title("Loss during training")
+    figures["cost_curves.png"] = fig
+
+    fig = Figure(figsize=(6, 5), layout="constrained")
+    display = ConfusionMatrixDisplay.from_predictions(
+        y_test, y_pred, labels=clf.classes_, ax=fig.subplots(), colorbar=False
+    )
+    display.ax_.set_title(f"Test set ({len(y_test)} digits)")
+    figures["confusion_matrix.png"] = fig
+
+    paths = []
+    for name, fig in figures.items():
+        fig.savefig(directory / name, dpi=100)
+        paths.append(directory / name)
+    return paths
