@@ -27,6 +27,13 @@ from skmlp._validation import (
 from skmlp.layers import Linear
 
 
+def _make_rng(random_state):
+    """A RandomState for one fit; None draws fresh OS entropy, never NumPy's global state."""
+    if random_state is None:
+        return np.random.RandomState(np.random.SeedSequence().generate_state(1)[0])
+    return check_random_state(random_state)
+
+
 class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
     """Multilayer perceptron classifier built from an explicit stack of layers.
 
@@ -368,7 +375,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         else:
             y_idx = self._encode_labels(y)
         dtype = X.dtype
-        rng = check_random_state(self.random_state)
+        rng = _make_rng(self.random_state)
         if not incremental:
             self._initialize(X.shape[1], dtype, rng)
         elif dtype != self._network.flat_params.dtype:
@@ -568,7 +575,8 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             Predicted labels, drawn from ``classes_``.
         """
-        return self.classes_[self._logits(X).argmax(axis=1)]
+        Z = self._logits(X)
+        return self.classes_[Z.argmax(axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

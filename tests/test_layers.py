@@ -1,0 +1,151 @@
+"""Layers: shapes, dtypes, stability, and backward against finite differences."""
+
+import numpy as np
+import pytest
+
+from skmlp.layers import Identity, Layer, Linear, Logistic, ReLU, SoftmaxOutput, Tanh
+
+ELEMENTWISE = [Logistic, Tanh, ReLU, Identity]
+
+
+@pytest.mark.parametrize("layer_cls", ELEMENTWISE)
+def test_elementwise_backward_matches_finite_differences(layer_cls, rng):
+    X = rng.normal(size=(4, 3))
+    X[np.abs(X) < 1e-3] = 0.5  # keep ReLU away from its kink
+    g, eps = rng.normal(size=(4, 3)), 1e-6
+    layer = layer_cls()
+    layer.forward(X)
+    numeric = (layer.forward(X + eps, training=False) - layer.forward(X - eps, training=False)) / (
+        2 * eps
+    )
+    np.testing.assert_allclose(layer.backward(g), g * numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_linear_forward_backward(rng):
+    layer = Linear(3)
+    assert layer.build(4, rng, np.float64) == 3
+    X, G = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
+    W, b = layer.params["coef"], layer.params["intercept"]
+    np.testing.assert_allclose(layer.forward(X), X @ W + b)
+    grad_in = layer.backward(G)
+    np.testing.assert_allclose(layer.grads["coef"], X.T @ G)
+    np.testing.assert_allclose(layer.grads["intercept"], G.sum(axis=0))
+    np.testing.assert_allclose(grad_in, G @ W.T)
+
+
+def test_linear_skips_input_gradient_when_not_needed(rng):
+    layer = Linear(2)
+    layer.build(3, rng, np.float64)
+    layer.needs_input_grad = False
+    layer.forward(rng.normal(size=(4, 3)))
+    assert layer.backward(rng.normal(size=(4, 2))) is None
+    assert np.any(layer.grads["coef"] != 0)
+
+
+def test_backward_never_changes_params(rng):
+    layer = Linear(2)
+    layer.build(3, rng, np.float64)
+    before = {k: v.copy() for k, v in layer.params.items()}
+    layer.forward(rng.normal(size=(4, 3)))
+    layer.backward(rng.normal(size=(4, 2)))
+    for key, value in before.items():
+        np.testing.assert_array_equal(layer.params[key], value)
+
+
+def test_linear_glorot_bound_and_tutorial_normal_init(rng):
+    glorot = Linear(30, gain=1.0)
+    glorot.build(70, rng, np.float64)
+    bound = np.sqrt(6.0 / 100)
+    assert np.abs(glorot.params["coef"]).max() <= bound
+    assert np.abs(glorot.params["coef"]).max() > 0.9 * bound
+    normal = Linear(30, init="normal")
+    normal.build(70, rng, np.float64)
+    assert np.all(normal.params["intercept"] == 0)
+    assert 0.08 < normal.params["coef"].std() < 0.12
+
+
+def test_linear_rejects_bad_init_and_width(rng):
+    with pytest.raises(ValueError, match="init"):
+        Linear(2, init="zeros").build(3, rng, np.float64)
+    with pytest.raises(ValueError, match="n_out"):
+        Linear().build(3, rng, np.float64)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layer_cls", [*ELEMENTWISE, SoftmaxOutput])
+def test_layers_keep_dtype(layer_cls, dtype, rng):
+    X = rng.normal(size=(6, 4)).astype(dtype)
+    layer = layer_cls()
+    layer.build(4, rng, dtype)
+    out = layer.forward(X)
+    assert out.dtype == dtype
+    assert layer.backward(np.ones_like(out)).dtype == dtype
+
+
+def test_linear_keeps_float32(rng):
+    layer = Linear(3)
+    layer.build(4, rng, np.float32)
+    X = rng.normal(size=(5, 4)).astype(np.float32)
+    assert layer.params["coef"].dtype == np.float32
+    assert layer.forward(X).dtype == np.float32
+    assert layer.backward(np.ones((5, 3), np.float32)).dtype == np.float32
+
+
+def test_logistic_does_not_overflow_at_large_magnitudes():
+    X = np.array([[-1e4, 1e4, 0.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = Logistic().forward(X, training=False)
+    np.testing.assert_allclose(out, [[0.0, 1.0, 0.5]])
+
+
+def test_softmax_is_stable_and_normalised():
+    Z = np.array([[1000.0, 1000.0, -1000.0], [-1e4, 0.0, 1e4]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        P = SoftmaxOutput().forward(Z, training=False)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    np.testing.assert_allclose(P[0], [0.5, 0.5, 0.0], atol=1e-300)
+
+
+def test_softmax_backward_is_its_jacobian(rng):
+    Z, g, eps = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), 1e-6
+    layer = SoftmaxOutput()
+    layer.forward(Z)
+    analytic = layer.backward(g)
+    numeric = np.zeros_like(Z)
+    for i, j in np.ndindex(*Z.shape):
+        E = np.zeros_like(Z)
+        E[i, j] = eps
+        diff = layer.forward(Z + E, training=False) - layer.forward(Z - E, training=False)
+        numeric[i, j] = np.sum(g * diff) / (2 * eps)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_softmax_fused_loss_gradient(rng):
+    Z = rng.normal(size=(4, 3))
+    Y = np.eye(3)[[0, 2, 1, 1]]
+    w = np.array([1.0, 2.0, 0.5, 0.0])
+    layer = SoftmaxOutput()
+    P = layer.forward(Z).copy()
+    loss, grad = layer.loss_gradient(Y, w)
+    np.testing.assert_allclose(grad, (P - Y) * (w / w.sum())[:, None])
+    expected = -np.sum(w * np.log(np.sum(P * Y, axis=1))) / w.sum()
+    assert loss == pytest.approx(expected)
+
+
+def test_training_forward_caches_nothing_in_prediction_mode(rng):
+    layer = Logistic()
+    layer.forward(rng.normal(size=(2, 2)), training=False)
+    assert not hasattr(layer, "_cache_Y")
+
+
+def test_base_layer_is_abstract():
+    with pytest.raises(NotImplementedError):
+        Layer().forward(np.ones((1, 1)))
+    with pytest.raises(NotImplementedError):
+        Layer().backward(np.ones((1, 1)))
+
+
+def test_repr_shows_constructor_arguments():
+    assert repr(Linear(20)) == "Linear(20)"
+    assert repr(Linear(5, init="normal")) == "Linear(5, init='normal')"
+    assert repr(ReLU()) == "ReLU()"

@@ -1,0 +1,75 @@
+"""Optimizers and schedules: one step against values computed by hand."""
+
+import numpy as np
+import pytest
+
+from skmlp._optimizers import (
+    SGD,
+    Adam,
+    AdaptiveSchedule,
+    ConstantSchedule,
+    InvScalingSchedule,
+    make_schedule,
+)
+
+P0 = np.array([1.0, -2.0, 0.5])
+G1 = np.array([0.5, 0.1, -1.0])
+G2 = np.array([-0.2, 0.3, 0.4])
+
+
+def _steps(optimizer, grads):
+    p = P0.copy()
+    for g in grads:
+        optimizer.step(p, g)
+    return p
+
+
+def test_plain_sgd():
+    p = _steps(SGD(3, np.float64, learning_rate=0.1), [G1, G2])
+    np.testing.assert_allclose(p, P0 - 0.1 * G1 - 0.1 * G2)
+
+
+def test_momentum():
+    p = _steps(SGD(3, np.float64, 0.1, momentum=0.9), [G1, G2])
+    v1 = -0.1 * G1
+    v2 = 0.9 * v1 - 0.1 * G2
+    np.testing.assert_allclose(p, P0 + v1 + v2)
+
+
+def test_nesterov():
+    p = _steps(SGD(3, np.float64, 0.1, momentum=0.9, nesterov=True), [G1, G2])
+    v1 = -0.1 * G1
+    v2 = 0.9 * v1 - 0.1 * G2
+    expected = P0 + (0.9 * v1 - 0.1 * G1) + (0.9 * v2 - 0.1 * G2)
+    np.testing.assert_allclose(p, expected)
+
+
+def test_adam():
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 0.01
+    p = _steps(Adam(3, np.float64, lr, b1, b2, eps), [G1, G2])
+    m = v = np.zeros(3)
+    expected = P0.copy()
+    for t, g in enumerate([G1, G2], start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        expected -= lr * np.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + eps)
+    np.testing.assert_allclose(p, expected)
+
+
+def test_optimizer_keeps_float32():
+    p = P0.astype(np.float32)
+    Adam(3, np.float32, 0.01).step(p, G1.astype(np.float32))
+    SGD(3, np.float32, 0.1, momentum=0.5).step(p, G1.astype(np.float32))
+    assert p.dtype == np.float32
+
+
+def test_schedules():
+    assert isinstance(make_schedule("constant", 0.1), ConstantSchedule)
+    inv = make_schedule("invscaling", 0.1, power_t=0.5)
+    assert isinstance(inv, InvScalingSchedule)
+    assert inv.epoch_end(0.1, t=99) == pytest.approx(0.01)
+    assert ConstantSchedule(0.1).on_plateau(0.1) is None
+    adaptive = make_schedule("adaptive", 0.1)
+    assert isinstance(adaptive, AdaptiveSchedule)
+    assert adaptive.on_plateau(0.1) == pytest.approx(0.02)
+    assert adaptive.on_plateau(1e-6) is None
