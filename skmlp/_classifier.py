@@ -181,18 +181,22 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
     loss_curve_ : list of float
         Training loss of every epoch.
     best_loss_ : float or None
-        Lowest training loss; None when ``early_stopping=True``.
+        Lowest training loss; None when a validation loss is recorded.
     validation_loss_curve_ : list of float or None
-        Validation log-loss of every epoch; None without early stopping.
+        Validation log-loss of every epoch (the early-stopping hold-out in
+        ``fit``, ``validation_data`` in ``partial_fit``; NaN for epochs
+        without either); None when no epoch was validated.
     best_validation_loss_ : float or None
-        Lowest validation loss, whose weights were kept.
+        Lowest validation loss. ``fit`` with early stopping kept its
+        weights; ``partial_fit`` never restores weights.
     validation_scores_ : list of float or None
-        Validation accuracy of every epoch; None without early stopping.
+        Validation accuracy of every epoch, NaN and None as
+        ``validation_loss_curve_``.
     best_validation_score_ : float or None
-        Validation accuracy at the epoch whose weights were kept.
+        Validation accuracy at the epoch of ``best_validation_loss_``.
     best_epoch_ : int
-        Epoch whose weights were kept (early stopping) or reached the lowest
-        training loss.
+        Epoch of the lowest validation loss (whose weights ``fit`` kept with
+        early stopping) or, without validation, of the lowest training loss.
     n_layers_ : int
         Number of layers in scikit-learn's sense: linear layers plus one.
     n_outputs_ : int
@@ -333,11 +337,17 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         return self._fit(X, y, sample_weight, incremental=incremental, one_epoch=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None, *, validation_data=None):
         """Run one epoch over ``X`` and ``y``, starting from the current weights.
 
-        Early stopping is not applied (a single chunk has no hold-out):
-        evaluate on your own validation data between calls.
+        ``early_stopping`` and ``validation_fraction`` apply to :meth:`fit`
+        only: nothing is held out of a chunk and training never stops by
+        itself. To monitor training, pass ``validation_data``: it is
+        evaluated after the epoch and recorded in ``history_``
+        (``val_loss``, ``val_accuracy``), ``validation_loss_curve_`` and
+        ``validation_scores_``. Deciding when to stop, and keeping the best
+        weights (for example a :func:`copy.deepcopy` of the estimator when
+        ``best_epoch_ == n_iter_``), is left to the caller.
 
         Parameters
         ----------
@@ -350,6 +360,9 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
             (but checked) afterwards.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the rows.
+        validation_data : tuple, default=None
+            ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``,
+            evaluated after the epoch. Its labels must be in ``classes_``.
 
         Returns
         -------
@@ -365,10 +378,18 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
                 f"partial_fit call, {self.classes_!r}."
             )
         return self._fit(
-            X, y, sample_weight, incremental=not first, one_epoch=True, classes=classes
+            X,
+            y,
+            sample_weight,
+            incremental=not first,
+            one_epoch=True,
+            classes=classes,
+            validation_data=validation_data,
         )
 
-    def _fit(self, X, y, sample_weight, *, incremental, one_epoch, classes=None):
+    def _fit(
+        self, X, y, sample_weight, *, incremental, one_epoch, classes=None, validation_data=None
+    ):
         X, y, sample_weight = validate_fit_data(self, X, y, sample_weight, reset=not incremental)
         if incremental or classes is not None:
             y_idx = self._encode_known_labels(y, classes)
@@ -381,6 +402,9 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         elif dtype != self._network.flat_params.dtype:
             X = X.astype(self._network.flat_params.dtype)
             dtype = X.dtype
+        validation = None
+        if validation_data is not None:
+            validation = self._encode_validation_data(validation_data, dtype)
 
         rows, weights = merge_duplicate_rows(X, y_idx, sample_weight, keep_order=not self.shuffle)
         if len(rows) == 0:
@@ -416,6 +440,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
             self._history,
             epoch_offset=self.n_iter_,
             t_offset=self.t_,
+            validation=validation,
         )
         self._network.clear()
         self._record(result)
@@ -448,6 +473,18 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
                 f"y contains labels {unknown!r} that are not in classes_ {self.classes_!r}."
             )
         return np.searchsorted(self.classes_, y)
+
+    def _encode_validation_data(self, validation_data, dtype):
+        if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
+            raise ValueError(
+                "validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
+                f"sample_weight_val); got {type(validation_data).__name__}."
+            )
+        X_val, y_val, sw_val = (*validation_data, None)[:3]
+        X_val, y_val, sw_val = validate_fit_data(self, X_val, y_val, sw_val, reset=False)
+        y_idx = self._encode_known_labels(y_val, None)
+        Y_val = one_hot(y_idx, len(self.classes_), dtype)
+        return X_val.astype(dtype, copy=False), Y_val, y_idx, sw_val
 
     def _initialize(self, n_features, dtype, rng):
         n_classes = len(self.classes_)
@@ -491,7 +528,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         self.loss_ = self.loss_curve_[-1]
         self.batch_loss_curve_ = list(history.batch_losses)
         val = history.column("val_loss")
-        if self.early_stopping and not all(np.isnan(val)):
+        if not all(np.isnan(val)):
             self.validation_loss_curve_ = val
             self.validation_scores_ = history.column("val_accuracy")
             best = int(np.nanargmin(val))

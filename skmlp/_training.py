@@ -156,6 +156,7 @@ def train(
     state=None,
     epoch_offset=0,
     t_offset=0,
+    validation=None,
 ):
     """Run minibatch epochs until a plateau or ``config.max_iter`` epochs.
 
@@ -187,6 +188,12 @@ def train(
         Plateau tracker carried over from an earlier call (warm start).
     epoch_offset, t_offset : int, default=0
         Epochs run and samples seen before this call.
+    validation : tuple of (X_val, Y_val, y_val, w_val), default=None
+        Data given by the caller, evaluated after every epoch (log-loss and
+        accuracy recorded in ``history``) in place of a hold-out of ``X``;
+        ``w_val`` may be None. Only recorded: it decides neither stopping
+        nor which weights are kept. Ignored when ``config.early_stopping``
+        holds out part of ``X`` instead.
 
     Returns
     -------
@@ -236,6 +243,10 @@ def train(
         if val_rows is not None:
             val_loss, val_accuracy = evaluate(network, X, Y, y, val_rows, weights)
             monitored = val_loss
+        elif validation is not None:
+            X_val, Y_val, y_val, w_val = validation
+            val_loss, val_accuracy = evaluate(network, X_val, Y_val, y_val, slice(None), w_val)
+            monitored = train_loss
         else:
             val_loss = val_accuracy = np.nan
             monitored = train_loss
@@ -287,8 +298,8 @@ def evaluate(network, X, Y, y, rows, weights):
     X : {ndarray, sparse matrix}
     Y : ndarray of shape (n_samples, n_classes)
     y : ndarray of shape (n_samples,)
-    rows : ndarray
-        Rows of ``X`` to evaluate.
+    rows : ndarray or slice
+        Rows of ``X`` to evaluate (``slice(None)`` for all, without a copy).
     weights : ndarray or None
         Per-row weights indexed like ``X``.
 
