@@ -67,7 +67,12 @@ def fmt_times(cpu, wall):
     text = fmt_time(cpu)
     value, unit = text.split()
     scale = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}[unit]
-    wall_text = f"{wall / scale:.3g}" if _finite(wall) else "n/a"
+    if not _finite(wall):
+        wall_text = "n/a"
+    elif wall / scale >= 1000:
+        wall_text = f"{wall / scale:.0f}"
+    else:
+        wall_text = f"{wall / scale:.3g}"
     return f"{value} / {wall_text} {unit}"
 
 
@@ -227,6 +232,11 @@ def render_markdown(results):
         f"Machine: {results['machine']}",
         "",
         f"Command: `{results['command']}`",
+        "",
+        f"Load average (1 min) at start / end: {results.get('load_start', '?')} / "
+        f"{results.get('load_end', '?')} on {results['environment']['cpu_count']} CPUs; "
+        f"total time {results.get('elapsed_s', 0):.0f} s. Wall time well above CPU time "
+        "(with 1 BLAS thread) means the process waited for a CPU: other load.",
         "",
         "Times are medians over repeats, shown as `CPU / wall`. Ratios are "
         "skmlp / reference (speed-up rows: float64 / float32 time); targets "

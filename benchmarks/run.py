@@ -8,6 +8,7 @@ import argparse
 import datetime
 import json
 import math
+import os
 import shlex
 import sys
 import time
@@ -94,6 +95,14 @@ def _json_safe(obj):
     return obj
 
 
+def load_average():
+    """Return the 1-minute load average, or None where it is unavailable."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
 def run_benchmarks(args):
     """Run the selected scenarios and return the results document.
 
@@ -116,6 +125,7 @@ def run_benchmarks(args):
     names = args.only or list(SCENARIOS)
     command = shlex.join(["python", "benchmarks/run.py", *sys.argv[1:]])
     started = time.perf_counter()
+    load_start = load_average()
     scenarios = {}
     with threadpool_limits(args.threads):
         environment = collect_environment(args.threads, skmlp)
@@ -145,6 +155,8 @@ def run_benchmarks(args):
         "machine": machine_line(environment),
         "skipped": skipped,
         "elapsed_s": time.perf_counter() - started,
+        "load_start": load_start,
+        "load_end": load_average(),
         "scenarios": scenarios,
     }
 
