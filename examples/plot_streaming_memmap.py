@@ -88,7 +88,7 @@ def fit_in_memory(X_path, y_path, passes=1):
 # %%
 # Measuring the memory held
 # -------------------------
-# :mod:`tracemalloc` sees every array NumPy allocates, so its peak is the
+# ``tracemalloc`` sees every array NumPy allocates, so its peak is the
 # memory the training itself needed: chunk copies, one-hot targets, weights,
 # buffers. The pages of a memory map are not counted: they belong to the
 # operating system's file cache, which reads them on demand and may drop them
