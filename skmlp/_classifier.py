@@ -162,7 +162,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         Class labels.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during fit, when ``X`` has string column names.
     layers_ : list of Layer
         The fitted layer stack (built from ``layers`` or the hidden sizes).

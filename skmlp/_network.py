@@ -19,7 +19,7 @@ class Network:
     """An ordered list of layers whose parameters live in one flat array.
 
     After :meth:`build`, every layer's ``params[key]`` and ``grads[key]`` is a
-    view into :attr:`flat_params` and :attr:`flat_grads`, so an optimizer can
+    view into ``flat_params`` and ``flat_grads``, so an optimizer can
     update all parameters with a few whole-vector operations while each layer
     still sees its own arrays.
 
@@ -101,7 +101,7 @@ class Network:
         Returns
         -------
         params : list of ndarray
-            Views into :attr:`flat_params`.
+            Views into ``flat_params``.
         """
         return [p for layer in self.layers for p in layer.params.values()]
 
@@ -184,7 +184,7 @@ class Network:
         -------
         loss : float or None
             Weighted mean loss plus penalty, or None when not computed.
-            The gradients are in :attr:`flat_grads` (and each layer's ``grads``).
+            The gradients are in ``flat_grads`` (and each layer's ``grads``).
         """
         self.forward(X, training=True)
         loss, grad = self.layers[-1].loss_gradient(Y, sample_weight, compute_loss=compute_loss)
