@@ -25,6 +25,18 @@ class GradientCheckResult:
         Number of coordinates compared.
     rtol : float
         Threshold that :attr:`passed` compares against.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp import check_gradients
+    >>> from skmlp.layers import Linear, SoftmaxOutput, Tanh
+    >>> X = np.random.RandomState(0).normal(size=(5, 2))
+    >>> result = check_gradients([Linear(3), Tanh(), Linear(), SoftmaxOutput()], X, [0, 1, 0, 1, 1])
+    >>> bool(result), result.n_checked  # 2 * 3 + 3 + 3 * 2 + 2 coordinates
+    (True, 17)
+    >>> [(layer, param) for _, layer, param, _ in result.errors]
+    [('Linear', 'coef'), ('Linear', 'intercept'), ('Linear', 'coef'), ('Linear', 'intercept')]
     """
 
     max_relative_error: float

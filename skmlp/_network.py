@@ -37,6 +37,23 @@ class Network:
         The gradients, aligned with ``flat_params``.
     n_out : int
         Output width of the network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp import Network
+    >>> from skmlp.layers import Linear, Logistic, SoftmaxOutput
+    >>> rng = np.random.RandomState(0)
+    >>> net = Network([Linear(4), Logistic(), Linear(2), SoftmaxOutput()])
+    >>> net = net.build(3, rng, np.float64)
+    >>> net.flat_params.size  # 3 * 4 + 4 + 4 * 2 + 2
+    26
+    >>> np.shares_memory(net.layers[0].params["coef"], net.flat_params)
+    True
+    >>> X, Y = rng.normal(size=(5, 3)), np.eye(2)[[0, 1, 1, 0, 1]]
+    >>> loss = net.loss_and_grad(X, Y)
+    >>> net.forward(X, training=False).shape
+    (5, 2)
     """
 
     def __init__(self, layers):

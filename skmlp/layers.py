@@ -55,6 +55,26 @@ class Layer:
         the data, so that layer can skip the work and return None.
     penalized : tuple of str
         Keys of ``params`` that the L2 penalty ``alpha`` applies to.
+
+    Examples
+    --------
+    A layer without parameters implements ``forward`` and ``backward``:
+
+    >>> import numpy as np
+    >>> from skmlp.layers import Layer
+    >>> class Square(Layer):
+    ...     def forward(self, X, *, training=True):
+    ...         if training:
+    ...             self._cache_X = X
+    ...         return X**2
+    ...
+    ...     def backward(self, grad_out):
+    ...         return 2 * self._cache_X * grad_out
+    >>> layer = Square()
+    >>> layer.forward(np.array([[1.0, -2.0]]))
+    array([[1., 4.]])
+    >>> layer.backward(np.ones((1, 2)))
+    array([[ 2., -4.]])
     """
 
     penalized = ()
@@ -167,6 +187,21 @@ class Linear(Layer):
     ----------
     params : dict
         ``"coef"`` of shape (n_in, n_out) and ``"intercept"`` of shape (n_out,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.layers import Linear
+    >>> layer = Linear(3)
+    >>> layer.build(2, np.random.RandomState(0), np.float64)
+    3
+    >>> layer.params["coef"].shape, layer.params["intercept"].shape
+    ((2, 3), (3,))
+    >>> layer.forward(np.ones((4, 2))).shape
+    (4, 3)
+    >>> grad_in = layer.backward(np.ones((4, 3)))
+    >>> grad_in.shape, layer.grads["intercept"]
+    ((4, 2), array([4., 4., 4.]))
     """
 
     penalized = ("coef",)
@@ -263,6 +298,16 @@ class Logistic(_Elementwise):
     Gradient: ``grad_in = grad_out * y * (1 - y)`` with ``y`` the output.
     Uses :func:`scipy.special.expit`, which neither overflows nor warns for
     inputs of any magnitude.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.layers import Logistic
+    >>> layer = Logistic()
+    >>> layer.forward(np.array([[0.0, 2.0]]))
+    array([[0.5       , 0.88079708]])
+    >>> layer.backward(np.ones((1, 2)))
+    array([[0.25      , 0.10499359]])
     """
 
     def _function(self, X, out):
@@ -279,6 +324,16 @@ class Tanh(_Elementwise):
     """Hyperbolic tangent.
 
     Gradient: ``grad_in = grad_out * (1 - y**2)`` with ``y`` the output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.layers import Tanh
+    >>> layer = Tanh()
+    >>> layer.forward(np.array([[0.0, 1.0]]))
+    array([[0.        , 0.76159416]])
+    >>> layer.backward(np.ones((1, 2)))
+    array([[1.        , 0.41997434]])
     """
 
     def _function(self, X, out):
@@ -295,6 +350,16 @@ class ReLU(_Elementwise):
     """Rectified linear unit ``max(x, 0)``.
 
     Gradient: ``grad_in = grad_out`` where the output is positive, else 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.layers import ReLU
+    >>> layer = ReLU()
+    >>> layer.forward(np.array([[-1.0, 2.0]]))
+    array([[0., 2.]])
+    >>> layer.backward(np.array([[5.0, 5.0]]))
+    array([[0., 5.]])
     """
 
     def _function(self, X, out):
@@ -305,7 +370,16 @@ class ReLU(_Elementwise):
 
 
 class Identity(Layer):
-    """Identity ``y = x``; gradient ``grad_in = grad_out``."""
+    """Identity ``y = x``; gradient ``grad_in = grad_out``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.layers import Identity
+    >>> X = np.array([[-1.0, 2.0]])
+    >>> Identity().forward(X) is X
+    True
+    """
 
     def forward(self, X, *, training=True):
         return X
@@ -321,6 +395,18 @@ class OutputLayer(Layer):
     gradient of the loss with respect to its *input* directly
     (:meth:`loss_gradient`), so that a fused, better conditioned formula can
     replace chaining :meth:`backward` with the loss derivative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.layers import OutputLayer, SoftmaxOutput
+    >>> layer = SoftmaxOutput()
+    >>> isinstance(layer, OutputLayer)
+    True
+    >>> P = layer.forward(np.array([[0.0, 0.0], [2.0, 0.0]]))
+    >>> loss, grad_in = layer.loss_gradient(np.array([[1.0, 0.0], [1.0, 0.0]]))
+    >>> print(f"{loss:.4f}")
+    0.4100
     """
 
     def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True):
@@ -356,6 +442,20 @@ class SoftmaxOutput(OutputLayer):
     Backward (the layer on its own): ``grad_in = P * (g - sum(g * P, axis=1))``.
     With the log-loss: ``loss_gradient`` returns the fused gradient
     ``(P - Y) * w / sum(w)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.layers import SoftmaxOutput
+    >>> layer = SoftmaxOutput()
+    >>> P = layer.forward(np.array([[0.0, 0.0], [2.0, 0.0]]))
+    >>> P.round(4)
+    array([[0.5   , 0.5   ],
+           [0.8808, 0.1192]])
+    >>> loss, grad_in = layer.loss_gradient(np.array([[1.0, 0.0], [0.0, 1.0]]))
+    >>> grad_in.round(4)  # (P - Y) / n_samples
+    array([[-0.25  ,  0.25  ],
+           [ 0.4404, -0.4404]])
     """
 
     def forward(self, X, *, training=True):
