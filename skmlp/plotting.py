@@ -1,7 +1,7 @@
 """Figures of a training run, following scikit-learn's Display convention.
 
 Each display is built with a ``from_*`` class method (or from raw values with
-its constructor and :meth:`plot`) and keeps the matplotlib objects it drew as
+its constructor and ``plot``) and keeps the matplotlib objects it drew as
 attributes ending in ``_`` (``ax_``, ``figure_``, ...). For confusion matrices
 use scikit-learn's own :class:`sklearn.metrics.ConfusionMatrixDisplay`.
 
