@@ -117,5 +117,6 @@ plt.show()
 # are hard to read even for a person.
 n_errors = int(np.sum(y_pred != y_test))
 display = ImageGridDisplay.from_predictions(X_test, y_test, y_pred, max_images=20)
-display.figure_.suptitle(f"{min(n_errors, 20)} of the {n_errors} misclassified test digits")
+shown = f"The {n_errors}" if n_errors <= 20 else f"20 of the {n_errors}"
+display.figure_.suptitle(f"{shown} misclassified test digits")
 plt.show()
