@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from skmlp._data import merge_duplicate_rows, one_hot
+from skmlp._data import merge_duplicate_rows
 from skmlp._losses import log_softmax, softmax
 from skmlp._network import Network, make_layers
 from skmlp._optimizers import SGD, Adam, make_schedule
@@ -25,6 +25,15 @@ from skmlp._validation import (
     validate_predict_data,
 )
 from skmlp.layers import Linear
+
+
+def _scatter(rows, values, n, dtype):
+    """Per-row array of ``values`` at ``rows`` (zero elsewhere); None stays None."""
+    if values is None:
+        return None
+    full = np.zeros(n, dtype=dtype)
+    full[rows] = values
+    return full
 
 
 def _make_rng(random_state):
@@ -406,14 +415,13 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         if validation_data is not None:
             validation = self._encode_validation_data(validation_data, dtype)
 
-        rows, weights = merge_duplicate_rows(X, y_idx, sample_weight, keep_order=not self.shuffle)
+        rows, weights, counts = merge_duplicate_rows(
+            X, y_idx, sample_weight, keep_order=not self.shuffle
+        )
         if len(rows) == 0:
             raise ValueError("All sample weights are zero: there is nothing to fit.")
-        row_weights = None
-        if weights is not None:
-            row_weights = np.zeros(X.shape[0])
-            row_weights[rows] = weights
-        Y = one_hot(y_idx, len(self.classes_), dtype)
+        row_weights = _scatter(rows, weights, X.shape[0], X.dtype)
+        row_counts = _scatter(rows, counts, X.shape[0], np.intp)
         batch_size = min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size
         config = TrainingConfig(
             batch_size=batch_size,
@@ -431,13 +439,14 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
             self._optimizer,
             self._schedule,
             X,
-            Y,
             y_idx,
             rows,
             row_weights,
             config,
             rng,
             self._history,
+            n_classes=len(self.classes_),
+            counts=row_counts,
             epoch_offset=self.n_iter_,
             t_offset=self.t_,
             validation=validation,
@@ -483,8 +492,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         X_val, y_val, sw_val = (*validation_data, None)[:3]
         X_val, y_val, sw_val = validate_fit_data(self, X_val, y_val, sw_val, reset=False)
         y_idx = self._encode_known_labels(y_val, None)
-        Y_val = one_hot(y_idx, len(self.classes_), dtype)
-        return X_val.astype(dtype, copy=False), Y_val, y_idx, sw_val
+        return X_val.astype(dtype, copy=False), y_idx, sw_val
 
     def _initialize(self, n_features, dtype, rng):
         n_classes = len(self.classes_)
@@ -582,7 +590,8 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities, columns in the order of ``classes_``.
         """
-        return softmax(self._logits(X))
+        Z = self._logits(X)
+        return softmax(Z, out=Z)
 
     def predict_log_proba(self, X):
         """Logarithm of the probability of each class, from the log-softmax.

@@ -4,7 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 
 #: Rows per chunk when hashing rows, to bound the float64 temporary.
-_HASH_CHUNK = 4096
+_HASH_CHUNK = 512
 
 
 def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False):
@@ -32,6 +32,8 @@ def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False):
         Index into ``X`` of one representative row per group.
     weights : ndarray of shape (n_unique,) or None
         Total weight of each group; None when every weight is one.
+    counts : ndarray of shape (n_unique,) or None
+        Number of input rows in each group; None when every group has one.
     """
     n = X.shape[0]
     rng = np.random.RandomState(0)  # a fixed projection, not the fit's randomness
@@ -48,18 +50,22 @@ def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False):
         same[same] = _rows_equal(X, later, earlier)
     group_starts = np.flatnonzero(np.concatenate(([True], ~same)))
     group_of = np.cumsum(np.concatenate(([True], ~same))) - 1
+    positive_rows = None if sample_weight is None else sample_weight[order] > 0
+    counts = np.bincount(group_of, weights=positive_rows).astype(np.intp)
     weights = np.bincount(group_of, weights=None if sample_weight is None else sample_weight[order])
     if keep_order:
         first = np.minimum.reduceat(order, group_starts)
         by_appearance = np.argsort(first, kind="stable")
-        rows, weights = first[by_appearance], weights[by_appearance]
+        rows = first[by_appearance]
+        weights, counts = weights[by_appearance], counts[by_appearance]
     else:
         rows = order[group_starts]
     positive = weights > 0
-    rows, weights = rows[positive], weights[positive]
-    if sample_weight is None and len(rows) == n:
-        return rows, None
-    return rows, weights
+    rows, weights, counts = rows[positive], weights[positive], counts[positive]
+    all_single = bool(np.all(counts == 1))
+    if sample_weight is None and all_single:
+        return rows, None, None
+    return rows, weights, None if all_single else counts
 
 
 def _rows_equal(X, a, b):
@@ -107,34 +113,42 @@ def split_validation(rows, y, fraction, rng):
 class MinibatchGatherer:
     """Copy the rows of each minibatch into buffers reused across batches.
 
+    Targets are one-hot encoded per batch from the class indices, so no
+    ``(n_samples, n_classes)`` array is ever held.
+
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         Training features; only read.
-    Y : ndarray of shape (n_samples, n_classes)
-        One-hot targets.
+    y : ndarray of shape (n_samples,)
+        Class indices.
+    n_classes : int
+        Number of classes.
     weights : ndarray of shape (n_samples,) or None
         Row weights, indexed like ``X``.
     batch_size : int
         Largest batch that will be requested.
     """
 
-    def __init__(self, X, Y, weights, batch_size):
-        self.X, self.Y, self.weights = X, Y, weights
+    def __init__(self, X, y, n_classes, weights, batch_size):
+        self.X, self.y, self.weights = X, y, weights
+        dtype = X.dtype
         self._dense = isinstance(X, np.ndarray)
         if self._dense:
-            self._X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-        self._Y_buf = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+            self._X_buf = np.empty((batch_size, X.shape[1]), dtype=dtype)
+        self._eye = np.eye(n_classes, dtype=dtype)
+        self._Y_buf = np.empty((batch_size, n_classes), dtype=dtype)
 
     def gather(self, index):
         """Return ``(X_batch, Y_batch, w_batch)`` for the given row indices."""
         m = len(index)
+        # mode="wrap" skips the bounds-checking copy that the default mode makes
         if self._dense:
-            Xb = np.take(self.X, index, axis=0, out=self._X_buf[:m], mode="clip")
+            Xb = self.X.take(index, axis=0, out=self._X_buf[:m], mode="wrap")
         else:
             Xb = self.X[index]
-        Yb = np.take(self.Y, index, axis=0, out=self._Y_buf[:m], mode="clip")
-        wb = None if self.weights is None else self.weights[index]
+        Yb = self._eye.take(self.y.take(index), axis=0, out=self._Y_buf[:m], mode="wrap")
+        wb = None if self.weights is None else self.weights.take(index)
         return Xb, Yb, wb
 
 

@@ -29,6 +29,62 @@ def softmax(Z, out=None):
     return out
 
 
+def softmax_parts(Z, out, row_max, row_sum):
+    """Stable row-wise softmax that also keeps its normaliser, all in given buffers.
+
+    ``P = exp(Z - row_max) / row_sum``; together with ``row_max`` and
+    ``row_sum`` this is all :func:`log_loss_from_parts` needs.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+        Logits; not modified.
+    out : ndarray of shape (n_samples, n_classes)
+        Receives the probabilities.
+    row_max, row_sum : ndarray of shape (n_samples, 1)
+        Receive the row maximum of ``Z`` and the row sum of ``exp(Z - row_max)``.
+
+    Returns
+    -------
+    P : ndarray of shape (n_samples, n_classes)
+        ``out``.
+    """
+    np.max(Z, axis=1, keepdims=True, out=row_max)
+    np.subtract(Z, row_max, out=out)
+    np.exp(out, out=out)
+    np.sum(out, axis=1, keepdims=True, out=row_sum)
+    out /= row_sum
+    return out
+
+
+def log_loss_from_parts(Z, Y, row_max, row_sum, sample_weight=None):
+    """Mean log-loss from the logits and the normaliser kept by :func:`softmax_parts`.
+
+    Uses ``-log P_ik = log(row_sum_i) + row_max_i - Z_ik``, exact and finite
+    even where ``P_ik`` underflows to zero. Rows of ``Y`` must sum to one.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+        Logits.
+    Y : ndarray of shape (n_samples, n_classes)
+        One-hot (or soft) targets.
+    row_max, row_sum : ndarray of shape (n_samples, 1)
+        As filled by :func:`softmax_parts`.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Row weights.
+
+    Returns
+    -------
+    loss : float
+    """
+    if sample_weight is None:
+        total = np.log(row_sum).sum() + row_max.sum() - np.vdot(Z, Y)
+        return float(total) / Z.shape[0]
+    per_row = np.log(row_sum[:, 0]) + row_max[:, 0] - np.einsum("ij,ij->i", Z, Y)
+    return float(np.dot(sample_weight, per_row) / sample_weight.sum())
+
+
 def log_softmax(Z):
     """Row-wise log of the softmax, computed without taking the log of a rounded zero.
 

@@ -107,26 +107,29 @@ class SGD:
         self.momentum = momentum
         self.nesterov = nesterov
         self._velocity = np.zeros(n_params, dtype=dtype) if momentum else None
-        self._scratch = np.empty(n_params, dtype=dtype)
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (both flat, same length).
+
+        ``grads`` is used as scratch and holds the update direction afterwards.
 
         Parameters
         ----------
         params : ndarray of shape (n_params,)
         grads : ndarray of shape (n_params,)
         """
-        step = np.multiply(grads, -self.learning_rate, out=self._scratch)
-        if self._velocity is None:
-            params += step
-            return
+        grads *= -self.learning_rate
         v = self._velocity
+        if v is None:
+            params += grads
+            return
         v *= self.momentum
-        v += step
+        v += grads
         if self.nesterov:
-            step += self.momentum * v
-            params += step
+            params += grads
+            grads[...] = v
+            grads *= self.momentum
+            params += grads
         else:
             params += v
 
@@ -161,6 +164,8 @@ class Adam:
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (both flat, same length).
 
+        ``grads`` is used as scratch and is overwritten.
+
         Parameters
         ----------
         params : ndarray of shape (n_params,)
@@ -168,12 +173,13 @@ class Adam:
         """
         self.t += 1
         m, v, s = self._m, self._v, self._scratch
-        m *= self.beta_1
-        m += (1 - self.beta_1) * grads
-        v *= self.beta_2
         np.multiply(grads, grads, out=s)
         s *= 1 - self.beta_2
+        v *= self.beta_2
         v += s
+        grads *= 1 - self.beta_1
+        m *= self.beta_1
+        m += grads
         lr = self.learning_rate * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
         np.sqrt(v, out=s)
         s += self.epsilon

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skmlp._data import MinibatchGatherer, split_validation
+from skmlp._data import MinibatchGatherer, one_hot, split_validation
 from skmlp._losses import log_loss_from_logits
 
 
@@ -145,7 +145,6 @@ def train(
     optimizer,
     schedule,
     X,
-    Y,
     y,
     rows,
     weights,
@@ -153,6 +152,8 @@ def train(
     rng,
     history,
     *,
+    n_classes,
+    counts=None,
     state=None,
     epoch_offset=0,
     t_offset=0,
@@ -170,10 +171,8 @@ def train(
         Learning-rate schedule; ``optimizer.learning_rate`` follows it.
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         Features; only read.
-    Y : ndarray of shape (n_samples, n_classes)
-        One-hot targets.
     y : ndarray of shape (n_samples,)
-        Class indices (for the stratified hold-out and the accuracy).
+        Class indices ``0..n_classes-1``.
     rows : ndarray of shape (n_rows,)
         Indices of the rows of ``X`` to use.
     weights : ndarray of shape (n_samples,) or None
@@ -184,11 +183,16 @@ def train(
         Randomness for the hold-out and the shuffling.
     history : History
         Receives one record per epoch.
+    n_classes : int
+        Number of classes (width of the one-hot targets).
+    counts : ndarray of shape (n_samples,), default=None
+        How many input rows each row of ``X`` stands for (after duplicates
+        were merged), for counting samples seen; None means one each.
     state : EarlyStopping, default=None
         Plateau tracker carried over from an earlier call (warm start).
     epoch_offset, t_offset : int, default=0
         Epochs run and samples seen before this call.
-    validation : tuple of (X_val, Y_val, y_val, w_val), default=None
+    validation : tuple of (X_val, y_val, w_val), default=None
         Data given by the caller, evaluated after every epoch (log-loss and
         accuracy recorded in ``history``) in place of a hold-out of ``X``;
         ``w_val`` may be None. Only recorded: it decides neither stopping
@@ -214,7 +218,10 @@ def train(
     if state is None:
         state = EarlyStopping(config.n_iter_no_change, config.tol, config.early_stopping)
     batch_size = min(config.batch_size, len(train_rows))
-    gatherer = MinibatchGatherer(X, Y, weights, batch_size)
+    gatherer = MinibatchGatherer(X, y, n_classes, weights, batch_size)
+    if val_rows is not None:
+        validation = (X[val_rows], y[val_rows], None if weights is None else weights[val_rows])
+    samples_per_epoch = len(train_rows) if counts is None else int(counts[train_rows].sum())
     order = train_rows.copy()
     result = TrainingResult(t=t_offset)
     batch_losses = np.empty(-(-len(order) // batch_size))
@@ -234,19 +241,15 @@ def train(
             optimizer.step(network.flat_params, network.flat_grads)
             batch_losses[i] = loss
             epoch_loss += loss * (Xb.shape[0] if wb is None else float(wb.sum()))
-        result.t += len(order)
+        result.t += samples_per_epoch
         result.n_epochs += 1
         train_loss = epoch_loss / total_weight
         history.batch_losses.append(batch_losses.copy())
         learning_rate = optimizer.learning_rate
 
-        if val_rows is not None:
-            val_loss, val_accuracy = evaluate(network, X, Y, y, val_rows, weights)
-            monitored = val_loss
-        elif validation is not None:
-            X_val, Y_val, y_val, w_val = validation
-            val_loss, val_accuracy = evaluate(network, X_val, Y_val, y_val, slice(None), w_val)
-            monitored = train_loss
+        if validation is not None:
+            val_loss, val_accuracy = evaluate(network, *validation)
+            monitored = val_loss if config.early_stopping else train_loss
         else:
             val_loss = val_accuracy = np.nan
             monitored = train_loss
@@ -289,28 +292,26 @@ def train(
     return result, state
 
 
-def evaluate(network, X, Y, y, rows, weights):
-    """Log-loss and accuracy of the network on the given rows.
+def evaluate(network, X, y, sample_weight=None):
+    """Log-loss and accuracy of the network on ``X`` with class indices ``y``.
 
     Parameters
     ----------
     network : Network
-    X : {ndarray, sparse matrix}
-    Y : ndarray of shape (n_samples, n_classes)
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
-    rows : ndarray or slice
-        Rows of ``X`` to evaluate (``slice(None)`` for all, without a copy).
-    weights : ndarray or None
-        Per-row weights indexed like ``X``.
+        Class indices.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Row weights.
 
     Returns
     -------
     loss : float
     accuracy : float
     """
-    Z = network.logits(X[rows])
-    w = None if weights is None else weights[rows]
-    loss = log_loss_from_logits(Z, Y[rows], w)
-    correct = (Z.argmax(axis=1) == y[rows]).astype(float)
-    accuracy = correct.mean() if w is None else float(np.dot(correct, w) / w.sum())
-    return loss, accuracy
+    Z = network.logits(X)
+    loss = log_loss_from_logits(Z, one_hot(y, Z.shape[1], Z.dtype), sample_weight)
+    correct = (Z.argmax(axis=1) == y).astype(float)
+    if sample_weight is None:
+        return loss, float(correct.mean())
+    return loss, float(np.dot(correct, sample_weight) / sample_weight.sum())

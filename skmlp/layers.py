@@ -12,16 +12,22 @@ A network is a list of layers. Every layer follows one small protocol:
   reuses on the next training call.
 * ``backward(grad_out)`` receives the gradient of the loss with respect to the
   layer's output, fills ``grads`` and returns the gradient with respect to its
-  input. It never changes ``params``.
+  input. It never changes ``params``. ``grad_out`` is scratch: ``backward`` may
+  overwrite it (the built-in activations compute their gradient in place).
 
 All arithmetic is on whole arrays. The output layer additionally owns its loss
 (see :class:`SoftmaxOutput`).
 """
 
 import numpy as np
-from scipy.special import expit
 
-from skmlp._losses import log_loss_from_logits, softmax, softmax_log_loss_grad
+from skmlp._losses import (
+    log_loss_from_logits,
+    log_loss_from_parts,
+    softmax,
+    softmax_log_loss_grad,
+    softmax_parts,
+)
 
 __all__ = [
     "Identity",
@@ -128,7 +134,8 @@ class Layer:
         ----------
         grad_out : ndarray of shape (n_samples, n_out)
             Gradient of the loss with respect to the output of the last
-            training-mode :meth:`forward` call.
+            training-mode :meth:`forward` call. It is scratch: the layer may
+            overwrite it, for example to compute ``grad_in`` in place.
 
         Returns
         -------
@@ -142,9 +149,8 @@ class Layer:
         """Return an ``(n_rows, n_cols)`` scratch array reused across calls."""
         buf = self._buffers.get(name)
         if buf is None or buf.shape[0] < n_rows or buf.shape[1] != n_cols or buf.dtype != dtype:
-            buf = np.empty((n_rows, n_cols), dtype=dtype)
-            self._buffers[name] = buf
-        return buf[:n_rows]
+            buf = self._buffers[name] = np.empty((n_rows, n_cols), dtype=dtype)
+        return buf if buf.shape[0] == n_rows else buf[:n_rows]
 
     def clear(self):
         """Drop cached activations and scratch buffers (they are rebuilt on demand)."""
@@ -253,7 +259,7 @@ class Linear(Layer):
             np.matmul(X.T, grad_out, out=self.grads["coef"])
         else:
             self.grads["coef"][...] = X.T @ grad_out
-        np.sum(grad_out, axis=0, out=self.grads["intercept"])
+        np.add.reduce(grad_out, axis=0, out=self.grads["intercept"])
         if not self.needs_input_grad:
             return None
         coef = self.params["coef"]
@@ -275,8 +281,11 @@ class _Elementwise(Layer):
     def _function(self, X, out):
         raise NotImplementedError
 
-    def _derivative(self, Y, grad_out, out):
-        """Write ``grad_out * f'(x)`` into ``out``, with ``f'`` expressed through ``Y = f(x)``."""
+    def _derivative(self, Y, grad_out):
+        """Return ``grad_out * f'(x)``, with ``f'`` expressed through ``Y = f(x)``.
+
+        May overwrite and return ``grad_out``.
+        """
         raise NotImplementedError
 
     def forward(self, X, *, training=True):
@@ -287,17 +296,16 @@ class _Elementwise(Layer):
         return out
 
     def backward(self, grad_out):
-        Y = self._cache_Y
-        out = self._buffer("grad_in", Y.shape[0], Y.shape[1], Y.dtype)
-        return self._derivative(Y, grad_out, out)
+        return self._derivative(self._cache_Y, grad_out)
 
 
 class Logistic(_Elementwise):
     """Logistic sigmoid ``1 / (1 + exp(-x))``.
 
     Gradient: ``grad_in = grad_out * y * (1 - y)`` with ``y`` the output.
-    Uses :func:`scipy.special.expit`, which neither overflows nor warns for
-    inputs of any magnitude.
+    Computed as ``0.5 * tanh(0.5 * x) + 0.5``, which equals the sigmoid, never
+    overflows or warns for inputs of any magnitude, and is faster than
+    :func:`scipy.special.expit` on large arrays.
 
     Examples
     --------
@@ -311,13 +319,18 @@ class Logistic(_Elementwise):
     """
 
     def _function(self, X, out):
-        return expit(X, out=out)
-
-    def _derivative(self, Y, grad_out, out):
-        np.subtract(1.0, Y, out=out)
-        out *= Y
-        out *= grad_out
+        np.multiply(X, 0.5, out=out)
+        np.tanh(out, out=out)
+        out *= 0.5
+        out += 0.5
         return out
+
+    def _derivative(self, Y, grad_out):
+        d = self._buffer("derivative", Y.shape[0], Y.shape[1], Y.dtype)
+        np.subtract(1.0, Y, out=d)
+        d *= Y
+        grad_out *= d
+        return grad_out
 
 
 class Tanh(_Elementwise):
@@ -339,11 +352,12 @@ class Tanh(_Elementwise):
     def _function(self, X, out):
         return np.tanh(X, out=out)
 
-    def _derivative(self, Y, grad_out, out):
-        np.multiply(Y, Y, out=out)
-        np.subtract(1.0, out, out=out)
-        out *= grad_out
-        return out
+    def _derivative(self, Y, grad_out):
+        d = self._buffer("derivative", Y.shape[0], Y.shape[1], Y.dtype)
+        np.multiply(Y, Y, out=d)
+        np.subtract(1.0, d, out=d)
+        grad_out *= d
+        return grad_out
 
 
 class ReLU(_Elementwise):
@@ -365,8 +379,11 @@ class ReLU(_Elementwise):
     def _function(self, X, out):
         return np.maximum(X, 0.0, out=out)
 
-    def _derivative(self, Y, grad_out, out):
-        return np.multiply(grad_out, Y > 0, out=out)
+    def _derivative(self, Y, grad_out):
+        d = self._buffer("derivative", Y.shape[0], Y.shape[1], Y.dtype)
+        np.sign(Y, out=d)  # 1 where the unit is active, 0 elsewhere (Y >= 0)
+        grad_out *= d
+        return grad_out
 
 
 class Identity(Layer):
@@ -461,9 +478,12 @@ class SoftmaxOutput(OutputLayer):
     def forward(self, X, *, training=True):
         if not training:
             return softmax(X)
+        n, k = X.shape
         self._cache_Z = X
-        P = softmax(X, out=self._buffer("out", X.shape[0], X.shape[1], X.dtype))
-        self._cache_P = P
+        self._cache_max = self._buffer("max", n, 1, X.dtype)
+        self._cache_sum = self._buffer("sum", n, 1, X.dtype)
+        P = self._buffer("out", n, k, X.dtype)
+        self._cache_P = softmax_parts(X, P, self._cache_max, self._cache_sum)
         return P
 
     def backward(self, grad_out):
@@ -473,7 +493,11 @@ class SoftmaxOutput(OutputLayer):
 
     def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True):
         P = self._cache_P
-        loss = self.loss(self._cache_Z, Y, sample_weight) if compute_loss else None
+        loss = None
+        if compute_loss:
+            loss = log_loss_from_parts(
+                self._cache_Z, Y, self._cache_max, self._cache_sum, sample_weight
+            )
         out = self._buffer("grad_in", P.shape[0], P.shape[1], P.dtype)
         return loss, softmax_log_loss_grad(P, Y, sample_weight, out=out)
 

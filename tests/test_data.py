@@ -10,25 +10,35 @@ from skmlp._data import MinibatchGatherer, merge_duplicate_rows, one_hot, split_
 def test_duplicates_are_merged_with_summed_weights():
     X = np.array([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0], [1.0, 2.0]])
     y = np.array([0, 1, 0, 1])  # the last row has another label: not a duplicate
-    rows, weights = merge_duplicate_rows(X, y, keep_order=True)
+    rows, weights, counts = merge_duplicate_rows(X, y, keep_order=True)
     assert_array_equal(rows, [0, 1, 3])
     assert_array_equal(weights, [2.0, 1.0, 1.0])
+    assert_array_equal(counts, [2, 1, 1])
+
+
+def test_counts_ignore_zero_weight_rows():
+    X = np.array([[1.0], [1.0], [1.0], [2.0]])
+    rows, weights, counts = merge_duplicate_rows(X, np.zeros(4, int), np.array([0.5, 0, 2, 0]))
+    assert_array_equal(X[rows].ravel(), [1.0])
+    assert_array_equal(weights, [2.5])
+    assert_array_equal(counts, [2])
 
 
 def test_no_duplicates_and_no_weights_gives_unit_weights(rng):
     X = rng.normal(size=(10, 3))
-    rows, weights = merge_duplicate_rows(X, np.zeros(10, int), keep_order=True)
+    rows, weights, counts = merge_duplicate_rows(X, np.zeros(10, int), keep_order=True)
     assert_array_equal(rows, np.arange(10))
     assert weights is None
+    assert counts is None
 
 
 def test_repeating_rows_equals_integer_weights(rng):
     X, y = rng.normal(size=(8, 3)), rng.randint(0, 2, 8)
     sw = rng.randint(0, 4, 8).astype(float)
-    rows_w, weights_w = merge_duplicate_rows(X, y, sw)
+    rows_w, weights_w, _ = merge_duplicate_rows(X, y, sw)
     X_rep, y_rep = X.repeat(sw.astype(int), axis=0), y.repeat(sw.astype(int))
     perm = rng.permutation(len(y_rep))
-    rows_r, weights_r = merge_duplicate_rows(X_rep[perm], y_rep[perm])
+    rows_r, weights_r, _ = merge_duplicate_rows(X_rep[perm], y_rep[perm])
     assert_array_equal(X[rows_w], X_rep[perm][rows_r])  # same rows, same canonical order
     assert_array_equal(weights_w, weights_r)
     assert np.all(weights_w > 0)  # zero-weight rows are dropped
@@ -61,8 +71,9 @@ def test_split_keeps_singleton_classes_in_training(rng):
 
 
 def test_gatherer_reuses_its_buffers(rng):
-    X, Y = rng.normal(size=(10, 3)), one_hot(rng.randint(0, 2, 10), 2, np.float64)
-    gatherer = MinibatchGatherer(X, Y, None, batch_size=4)
+    X, y = rng.normal(size=(10, 3)), rng.randint(0, 2, 10)
+    Y = one_hot(y, 2, np.float64)
+    gatherer = MinibatchGatherer(X, y, 2, None, batch_size=4)
     Xb1, Yb1, wb = gatherer.gather(np.array([3, 1, 7, 2]))
     assert_array_equal(Xb1, X[[3, 1, 7, 2]])
     assert_array_equal(Yb1, Y[[3, 1, 7, 2]])
@@ -74,8 +85,9 @@ def test_gatherer_reuses_its_buffers(rng):
 
 def test_gatherer_sparse_and_weights(rng):
     X = sp.csr_matrix(rng.normal(size=(5, 3)))
-    Y, w = one_hot(np.array([0, 1, 0, 1, 0]), 2, np.float64), np.arange(5.0)
-    Xb, _, wb = MinibatchGatherer(X, Y, w, 2).gather(np.array([4, 1]))
+    y, w = np.array([0, 1, 0, 1, 0]), np.arange(5.0)
+    Xb, Yb, wb = MinibatchGatherer(X, y, 2, w, 2).gather(np.array([4, 1]))
+    assert_array_equal(Yb, [[1.0, 0.0], [0.0, 1.0]])
     assert sp.issparse(Xb)
     assert_array_equal(Xb.toarray(), X.toarray()[[4, 1]])
     assert_array_equal(wb, [4.0, 1.0])

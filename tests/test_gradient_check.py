@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from skmlp import GradientCheckResult, Network, check_gradients
-from skmlp.layers import Identity, Linear, Logistic, ReLU, SoftmaxOutput, Tanh
+from skmlp.layers import Identity, Layer, Linear, Logistic, ReLU, SoftmaxOutput, Tanh
 
 
 @pytest.fixture
@@ -24,11 +24,17 @@ def test_builtin_layers_pass(activation, data):
     )
 
 
-class WrongTanh(Tanh):
-    """Forgets the square in the derivative: 1 - y instead of 1 - y**2."""
+class WrongTanh(Layer):
+    """Tanh whose backward forgets the square: 1 - y instead of 1 - y**2."""
 
-    def _derivative(self, Y, grad_out, out):
-        return grad_out * (1.0 - Y)
+    def forward(self, X, *, training=True):
+        Y = np.tanh(X)
+        if training:
+            self._Y = Y
+        return Y
+
+    def backward(self, grad_out):
+        return grad_out * (1.0 - self._Y)
 
 
 def test_wrong_backward_fails(data):

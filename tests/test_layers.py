@@ -18,7 +18,7 @@ def test_elementwise_backward_matches_finite_differences(layer_cls, rng):
     numeric = (layer.forward(X + eps, training=False) - layer.forward(X - eps, training=False)) / (
         2 * eps
     )
-    np.testing.assert_allclose(layer.backward(g), g * numeric, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(layer.backward(g.copy()), g * numeric, rtol=1e-5, atol=1e-8)
 
 
 def test_linear_forward_backward(rng):

@@ -20,7 +20,7 @@ G2 = np.array([-0.2, 0.3, 0.4])
 def _steps(optimizer, grads):
     p = P0.copy()
     for g in grads:
-        optimizer.step(p, g)
+        optimizer.step(p, g.copy())  # step uses the gradient as scratch
     return p
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from skmlp._data import one_hot
+from skmlp._losses import log_loss_from_logits
 from skmlp._network import Network, make_layers
 from skmlp._optimizers import SGD, make_schedule
 from skmlp._training import EarlyStopping, History, TrainingConfig, evaluate, train
@@ -60,7 +61,6 @@ def _setup(tiny_digits, rng, **config):
         optimizer,
         make_schedule("constant", 0.5),
         X,
-        one_hot(y, 10, X.dtype),
         y,
         np.arange(len(y)),
         None,
@@ -74,7 +74,7 @@ def _setup(tiny_digits, rng, **config):
 def test_training_restores_the_best_epoch(tiny_digits, rng):
     net, args = _setup(tiny_digits, rng, max_iter=300, n_iter_no_change=2)
     history = args[-1]
-    result, state = train(*args)
+    result, state = train(*args, n_classes=10)
     val = history.column("val_loss")
     assert result.stopped
     assert result.n_epochs < 300
@@ -87,7 +87,7 @@ def test_training_restores_the_best_epoch(tiny_digits, rng):
 def test_loss_decreases_and_history_is_complete(tiny_digits, rng):
     _, args = _setup(tiny_digits, rng, max_iter=10, early_stopping=False)
     history = args[-1]
-    result, _ = train(*args)
+    result, _ = train(*args, n_classes=10)
     frame = history.to_frame()
     assert len(frame) == result.n_epochs == 10
     assert frame["train_loss"].iloc[-1] < frame["train_loss"].iloc[0]
@@ -100,9 +100,20 @@ def test_loss_decreases_and_history_is_complete(tiny_digits, rng):
 def test_evaluate(tiny_digits, rng):
     net, _args = _setup(tiny_digits, rng)
     X, y = tiny_digits
-    loss, accuracy = evaluate(net, X, one_hot(y, 10, X.dtype), y, np.arange(50), None)
-    assert loss > 0
-    assert 0 <= accuracy <= 1
+    loss, accuracy = evaluate(net, X[:50], y[:50])
+    Z = net.logits(X[:50])
+    assert loss == pytest.approx(log_loss_from_logits(Z, one_hot(y[:50], 10, X.dtype)))
+    assert accuracy == np.mean(Z.argmax(axis=1) == y[:50])
+    w = np.arange(50.0)
+    _, weighted_accuracy = evaluate(net, X[:50], y[:50], w)
+    assert weighted_accuracy == pytest.approx(np.dot(Z.argmax(axis=1) == y[:50], w) / w.sum())
+
+
+def test_samples_seen_count_merged_rows(tiny_digits, rng):
+    _, args = _setup(tiny_digits, rng, max_iter=2, early_stopping=False)
+    counts = np.full(300, 3)
+    result, _ = train(*args, n_classes=10, counts=counts)
+    assert result.t == 2 * 900
 
 
 def test_validation_split_failure_message(rng):
@@ -114,7 +125,6 @@ def test_validation_split_failure_message(rng):
         SGD(net.flat_params.size, np.float64, 0.1),
         make_schedule("constant", 0.1),
         X,
-        one_hot(y, 3, X.dtype),
         y,
         np.arange(3),
         None,
@@ -123,4 +133,4 @@ def test_validation_split_failure_message(rng):
         History(),
     )
     with pytest.raises(ValueError, match="early_stopping=False"):
-        train(*args)
+        train(*args, n_classes=3)
