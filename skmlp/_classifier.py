@@ -70,7 +70,11 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         an output layer such as :class:`~skmlp.layers.SoftmaxOutput` after a
         :class:`~skmlp.layers.Linear` whose ``n_out`` is None (one output per
         class) or the number of classes. The list is deep-copied at fit time;
-        the objects passed here are never modified.
+        the objects passed here are never modified. Each Linear brings its own
+        initialisation: ``Linear(n)`` uses the Glorot bound with gain 1, while
+        the stack built from ``hidden_layer_sizes`` uses gain ``sqrt(1/3)``
+        before logistic units (scikit-learn's choice); write
+        ``Linear(n, gain=np.sqrt(1 / 3))`` to start a logistic stack the same way.
 
     solver : {"sgd", "adam"}, default="sgd"
         Minibatch gradient descent (with optional momentum) or Adam.
@@ -237,7 +241,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
     >>> from sklearn.datasets import load_digits
     >>> from skmlp import MLPLayerClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = MLPLayerClassifier(max_iter=5, random_state=0).fit(X / 16, y)
+    >>> clf = MLPLayerClassifier(random_state=0).fit(X / 16, y)
     >>> clf.predict(X[:3] / 16).shape
     (3,)
     >>> [W.shape for W in clf.coefs_]

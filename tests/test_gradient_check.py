@@ -65,3 +65,11 @@ def test_built_network_is_checked_at_its_weights(data, rng):
     assert result.passed
     assert result.n_checked == 2 * 4
     np.testing.assert_array_equal(net.flat_params, before)
+
+
+def test_nearly_zero_gradients_are_judged_by_absolute_error(rng):
+    X = rng.uniform(size=(10, 64))
+    X[:, :8] = 0  # blank inputs: their weights get an exactly-zero gradient
+    y = np.arange(10)
+    result = check_gradients([Linear(20), Logistic(), Linear(), SoftmaxOutput()], X, y)
+    assert result.passed, result.max_relative_error
