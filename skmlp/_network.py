@@ -104,7 +104,8 @@ class Network:
             layer.params[key] = view
             grad_view = self.flat_grads[offset : offset + size].reshape(shape)
             layer.grads[key] = grad_view
-            self._grad_slots.append((layer.grads, key, grad_view))
+            if not getattr(layer, "_grads_in_place", False):
+                self._grad_slots.append((layer.grads, key, grad_view))
             offset += size
         self._penalized = [
             (layer.params[key], layer.grads[key])

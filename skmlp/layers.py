@@ -109,6 +109,7 @@ class Layer:
             Width of the output. The default keeps the width unchanged.
         """
         self._dtype = np.dtype(dtype)
+        self._buffers = {}
         return n_in
 
     def forward(self, X, *, training=True):
@@ -146,18 +147,26 @@ class Layer:
         raise NotImplementedError
 
     def _buffer(self, name, n_rows, n_cols, dtype):
-        """Return an ``(n_rows, n_cols)`` scratch array reused across calls."""
-        buf = self._buffers.get(name)
-        if buf is None or buf.shape[0] < n_rows or buf.shape[1] != n_cols or buf.dtype != dtype:
-            buf = self._buffers[name] = np.empty((n_rows, n_cols), dtype=dtype)
-        return buf if buf.shape[0] == n_rows else buf[:n_rows]
+        """Return an ``(n_rows, n_cols)`` scratch array reused across calls.
+
+        Keyed by shape and dtype, so the full and the last, smaller minibatch
+        of an epoch each keep their own array and a lookup is one dict access.
+        """
+        key = (name, n_rows, n_cols, dtype)
+        buf = self._buffers.get(key)
+        if buf is None:
+            if len(self._buffers) > 64:  # many different shapes: start afresh
+                self._buffers.clear()
+            buf = self._buffers[key] = np.empty((n_rows, n_cols), dtype=dtype)
+        return buf
 
     def _ones(self, n, dtype):
         """Return a cached vector of ``n`` ones."""
-        ones = self._buffers.get("ones")
-        if ones is None or ones.shape[0] < n or ones.dtype != dtype:
-            ones = self._buffers["ones"] = np.ones(n, dtype=dtype)
-        return ones if ones.shape[0] == n else ones[:n]
+        key = ("ones", n, dtype)
+        ones = self._buffers.get(key)
+        if ones is None:
+            ones = self._buffers[key] = np.ones(n, dtype=dtype)
+        return ones
 
     def clear(self):
         """Drop cached activations and scratch buffers (they are rebuilt on demand)."""
@@ -218,6 +227,7 @@ class Linear(Layer):
     """
 
     penalized = ("coef",)
+    _grads_in_place = True  # backward writes into grads; the network need not copy
 
     def __init__(self, n_out=None, *, init="glorot", gain=1.0):
         super().__init__()
@@ -491,7 +501,9 @@ class SoftmaxOutput(OutputLayer):
         self._cache_max = self._buffer("max", n, 1, X.dtype)
         self._cache_sum = self._buffer("sum", n, 1, X.dtype)
         P = self._buffer("out", n, k, X.dtype)
-        self._cache_P = softmax_parts(X, P, self._cache_max, self._cache_sum)
+        self._cache_P = softmax_parts(
+            X, P, self._cache_max, self._cache_sum, self._ones(k, X.dtype)
+        )
         return P
 
     def backward(self, grad_out):
