@@ -166,7 +166,6 @@ def check_gradients(
 def _prepared_copy(layers, n_features, n_outputs, rng):
     if isinstance(layers, Network):
         network = copy.deepcopy(layers)
-        network.layers = [copy.deepcopy(layer) for layer in network.layers]
         network._flatten(np.float64)
         return network
     stack = copy.deepcopy(list(layers))

@@ -91,6 +91,7 @@ class Network:
 
     def _flatten(self, dtype):
         """Move all parameters into one flat array and re-point the layers at views."""
+        self._below_output = self.layers[-2::-1]  # the backward order
         keys = [(layer, key) for layer in self.layers for key in layer.params]
         sizes = [layer.params[key].size for layer, key in keys]
         self.flat_params = np.empty(sum(sizes), dtype=dtype)
@@ -204,9 +205,16 @@ class Network:
             Weighted mean loss plus penalty, or None when not computed.
             The gradients are in ``flat_grads`` (and each layer's ``grads``).
         """
-        self.forward(X, training=True)
+        # The loops of forward() and backward(), inlined: this runs once per
+        # minibatch, and small networks feel every extra call.
+        out = X
+        for layer in self.layers:
+            out = layer.forward(out)
         loss, grad = self.layers[-1].loss_gradient(Y, sample_weight, compute_loss=compute_loss)
-        self.backward(grad, start=len(self.layers) - 2)
+        for layer in self._below_output:
+            grad = layer.backward(grad)
+        if self._grad_slots:
+            self._sync_grads()
         if alpha:
             sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
             for W, dW in self._penalized:

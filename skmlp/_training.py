@@ -230,15 +230,18 @@ def train(
     else:
         total_weight = float(weights[order].sum())
 
+    # bound once: the minibatch loop below is the hot path
+    gather, loss_and_grad, step = gatherer.gather, network.loss_and_grad, optimizer.step
+    params, grads, alpha = network.flat_params, network.flat_grads, config.alpha
     for epoch in range(epoch_offset + 1, epoch_offset + config.max_iter + 1):
         start_time = time.perf_counter()
         if config.shuffle:
             rng.shuffle(order)
         epoch_loss = 0.0
         for i, start in enumerate(range(0, len(order), batch_size)):
-            Xb, Yb, wb = gatherer.gather(order[start : start + batch_size])
-            loss = network.loss_and_grad(Xb, Yb, wb, alpha=config.alpha)
-            optimizer.step(network.flat_params, network.flat_grads)
+            Xb, Yb, wb = gather(order[start : start + batch_size])
+            loss = loss_and_grad(Xb, Yb, wb, alpha=alpha)
+            step(params, grads)
             batch_losses[i] = loss
             epoch_loss += loss * (Xb.shape[0] if wb is None else float(wb.sum()))
         result.t += samples_per_epoch

@@ -68,8 +68,25 @@ def validate_fit_data(estimator, X, y, sample_weight, *, reset):
 
 
 def validate_predict_data(estimator, X):
-    """Check ``X`` for prediction against what the estimator was fitted on."""
+    """Check ``X`` for prediction against what the estimator was fitted on.
+
+    A float ndarray of the right width, for an estimator fitted without
+    feature names, takes a fast path with the same checks (dimensions, width,
+    finiteness: the sum of finite values is finite unless it overflows, and
+    then the full check runs); everything else goes through scikit-learn's
+    ``validate_data``, with its messages and feature-name warnings.
+    """
     check_is_fitted(estimator, "classes_")
+    if (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and X.dtype in _DTYPES
+        and X.shape[0] > 0
+        and X.shape[1] == estimator.n_features_in_
+        and not hasattr(estimator, "feature_names_in_")
+        and np.isfinite(X.sum())
+    ):
+        return X
     return validate_data(estimator, X, reset=False, accept_sparse=["csr", "csc"], dtype=_DTYPES)
 
 

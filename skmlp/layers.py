@@ -398,10 +398,8 @@ class ReLU(_Elementwise):
         return np.maximum(X, 0.0, out=out)
 
     def _derivative(self, Y, grad_out):
-        d = self._buffer("derivative", Y.shape[0], Y.shape[1], Y.dtype)
-        np.sign(Y, out=d)  # 1 where the unit is active, 0 elsewhere (Y >= 0)
-        grad_out *= d
-        return grad_out
+        # a boolean mask: an eighth of the memory traffic of a float derivative
+        return np.multiply(grad_out, Y > 0, out=grad_out)
 
 
 class Identity(Layer):
