@@ -153,13 +153,15 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=5
         Number of epochs without an improvement of at least ``tol`` after which
         training stops (or the ``"adaptive"`` rate is lowered). The tutorial
         stops after 3; that stops on the initial plateau of small problems
-        such as iris, where the loss barely moves for the first epochs, so the
-        default waits longer. Set ``n_iter_no_change=3`` for the tutorial's
-        behaviour.
+        (in 5-fold cross-validation on the wine data, one seed in three ends
+        near 40% accuracy), so the default waits 5 epochs, which never stopped
+        on a plateau of iris, wine or breast_cancer in our runs and keeps the
+        tutorial's digits accuracy. Set ``n_iter_no_change=3`` for the
+        tutorial's behaviour.
 
     weight_init : {"glorot", "normal"}, default="glorot"
         Initial weights of the linear layers. ``"glorot"``: uniform in
@@ -300,7 +302,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=5,
         weight_init="glorot",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes

@@ -444,3 +444,23 @@ def test_invscaling_schedule_decays_per_epoch(tiny_digits):
     rates = clf.history_["learning_rate"].to_numpy()
     assert rates[0] == 0.5
     np.testing.assert_allclose(rates[1], 0.5 / (225 + 1) ** 0.5)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_prediction_fast_path_checks_like_the_full_path(dtype, tiny_digits):
+    X, y = tiny_digits
+    clf = fit_quietly(MLPLayerClassifier(**FAST), X, y)
+    Xd = X.astype(dtype)
+    np.testing.assert_allclose(clf.predict_proba(Xd), clf.predict_proba(Xd.tolist()), rtol=1e-6)
+    for bad, match in [(np.nan, "NaN"), (np.inf, "infinity"), (1e308, "float64")]:
+        X_bad = X[:3].copy()
+        X_bad[0, :2] = bad
+        if bad == 1e308:  # finite values whose sum overflows are valid input
+            assert np.all(np.isfinite(clf.predict_proba(X_bad)))
+            continue
+        with pytest.raises(ValueError, match=match):
+            clf.predict_proba(X_bad.astype(dtype))
+    with pytest.raises(ValueError, match="features"):
+        clf.predict_proba(Xd[:, :5])
+    with pytest.raises(ValueError, match="2D array"):
+        clf.predict_proba(Xd[0])
