@@ -85,6 +85,10 @@ class Network:
             layer.needs_input_grad = True
             width = layer.build(width, rng, dtype)
         self.layers[0].needs_input_grad = False
+        for below, layer in zip(self.layers, self.layers[1:]):
+            # Linear's training output is its own buffer, read by nobody after
+            # the next layer: that layer may compute in place on it.
+            layer.overwrite_input = type(below) is Linear
         self.n_out = width
         self._flatten(dtype)
         return self

@@ -174,7 +174,8 @@ def train(
     y : ndarray of shape (n_samples,)
         Class indices ``0..n_classes-1``.
     rows : ndarray of shape (n_rows,)
-        Indices of the rows of ``X`` to use.
+        Indices of the rows of ``X`` to use; reordered in place (no copy of
+        an index array the size of the data is made).
     weights : ndarray of shape (n_samples,) or None
         Per-row weights indexed like ``X``; None for unit weights.
     config : TrainingConfig
@@ -222,7 +223,7 @@ def train(
     if val_rows is not None:
         validation = (X[val_rows], y[val_rows], None if weights is None else weights[val_rows])
     samples_per_epoch = len(train_rows) if counts is None else int(counts[train_rows].sum())
-    order = train_rows.copy()
+    order = train_rows  # shuffled in place: the caller hands over ``rows``
     result = TrainingResult(t=t_offset)
     batch_losses = np.empty(-(-len(order) // batch_size))
     if weights is None:

@@ -59,6 +59,11 @@ class Layer:
         Whether :meth:`backward` must return the gradient with respect to the
         input. The network sets it to False on its first layer, whose input is
         the data, so that layer can skip the work and return None.
+    overwrite_input : bool
+        Whether a training-mode :meth:`forward` may write its output over its
+        input. The network sets it when the input is the scratch output of a
+        :class:`Linear` layer that nothing else reads; the built-in activations
+        then work in place, saving one activation-sized buffer each.
     penalized : tuple of str
         Keys of ``params`` that the L2 penalty ``alpha`` applies to.
 
@@ -89,6 +94,7 @@ class Layer:
         self.params = {}
         self.grads = {}
         self.needs_input_grad = True
+        self.overwrite_input = False
         self._buffers = {}
 
     def build(self, n_in, rng, dtype):
@@ -309,7 +315,10 @@ class _Elementwise(Layer):
     def forward(self, X, *, training=True):
         if not training:
             return self._function(X, np.empty_like(X))
-        out = self._function(X, self._buffer("out", X.shape[0], X.shape[1], X.dtype))
+        if self.overwrite_input:
+            out = self._function(X, X)
+        else:
+            out = self._function(X, self._buffer("out", X.shape[0], X.shape[1], X.dtype))
         self._cache_Y = out
         return out
 
