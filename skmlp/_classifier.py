@@ -160,8 +160,8 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         (in 5-fold cross-validation on the wine data, one seed in three ends
         near 40% accuracy), so the default waits 7 epochs: that never stopped
         on a plateau of iris, wine or breast_cancer in our runs, and on the
-        digits it gave the best test accuracy of patience 5, 7 and 10. Set ``n_iter_no_change=3`` for the
-        tutorial's behaviour.
+        digits it gave the best test accuracy of patience 5, 7 and 10. Set
+        ``n_iter_no_change=3`` for the tutorial's behaviour.
 
     weight_init : {"glorot", "normal"}, default="glorot"
         Initial weights of the linear layers. ``"glorot"``: uniform in
