@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skmlp._data import one_hot
+from skmlp._losses import l2_penalty
 from skmlp._network import Network
 from skmlp.layers import Linear
 
@@ -131,8 +132,7 @@ def check_gradients(
         value = network.layers[-1].loss(network.logits(X), Y, sw)
         if alpha:
             sw_sum = X.shape[0] if sw is None else sw.sum()
-            total = sum(float(np.sum(W * W)) for W in network.coefs())
-            value += 0.5 * alpha * total / sw_sum
+            value += l2_penalty(network.coefs(), alpha, sw_sum)
         return value
 
     network.loss_and_grad(X, Y, sw, alpha=alpha)

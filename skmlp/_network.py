@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from skmlp._losses import l2_penalty
 from skmlp.layers import Identity, Linear, Logistic, OutputLayer, ReLU, SoftmaxOutput, Tanh
 
 ACTIVATIONS = {"identity": Identity, "logistic": Logistic, "tanh": Tanh, "relu": ReLU}
@@ -224,8 +225,7 @@ class Network:
             for W, dW in self._penalized:
                 dW += (alpha / sw_sum) * W
             if compute_loss:
-                total = sum(float(np.dot(W.ravel(), W.ravel())) for W, _ in self._penalized)
-                loss += 0.5 * alpha * total / sw_sum
+                loss += l2_penalty(self.coefs(), alpha, sw_sum)
         return loss
 
     def logits(self, X):

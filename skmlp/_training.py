@@ -1,7 +1,7 @@
 """The epoch loop: minibatches, stopping on a plateau, and the per-epoch record."""
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,7 +40,7 @@ class TrainingConfig:
     shuffle: bool = True
     early_stopping: bool = False
     validation_fraction: float = 0.1
-    n_iter_no_change: int = 10
+    n_iter_no_change: int = 7
     tol: float = 1e-4
     alpha: float = 0.0
     verbose: bool = False
@@ -137,7 +137,6 @@ class TrainingResult:
     t: int = 0
     stopped: bool = False
     best_epoch: int = 0
-    messages: list = field(default_factory=list)
 
 
 def train(
