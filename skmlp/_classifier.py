@@ -361,7 +361,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         evaluated after the epoch and recorded in ``history_``
         (``val_loss``, ``val_accuracy``), ``validation_loss_curve_`` and
         ``validation_scores_``. Deciding when to stop, and keeping the best
-        weights (for example a :func:`copy.deepcopy` of the estimator when
+        weights (for example a ``copy.deepcopy`` of the estimator when
         ``best_epoch_ == n_iter_``), is left to the caller.
 
         Parameters
