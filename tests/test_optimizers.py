@@ -20,7 +20,7 @@ G2 = np.array([-0.2, 0.3, 0.4])
 def _steps(optimizer, grads):
     p = P0.copy()
     for g in grads:
-        optimizer.step(p, g.copy())  # step uses the gradient as scratch
+        optimizer.step(p, g.copy())  # Adam uses the gradient as scratch
     return p
 
 
@@ -73,3 +73,19 @@ def test_schedules():
     assert isinstance(adaptive, AdaptiveSchedule)
     assert adaptive.on_plateau(0.1) == pytest.approx(0.02)
     assert adaptive.on_plateau(1e-6) is None
+
+
+def test_sgd_leaves_the_gradient_alone():
+    p, g = P0.copy(), G1.copy()
+    SGD(3, np.float64, 0.1, momentum=0.5, nesterov=True).step(p, g)
+    np.testing.assert_array_equal(g, G1)
+
+
+def test_optimizers_pickle_and_keep_stepping():
+    import pickle
+
+    for optimizer in [SGD(3, np.float64, 0.1, momentum=0.9), Adam(3, np.float32, 0.01)]:
+        restored = pickle.loads(pickle.dumps(optimizer))
+        p = P0.astype(optimizer._m.dtype if isinstance(optimizer, Adam) else np.float64)
+        restored.step(p, G1.astype(p.dtype))
+        assert not np.array_equal(p, P0)
