@@ -412,20 +412,21 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
             y_idx = self._encode_labels(y)
         dtype = X.dtype
         rng = _make_rng(self.random_state)
-        if not incremental:
-            self._initialize(X.shape[1], dtype, rng)
-        elif dtype != self._network.flat_params.dtype:
+        if incremental and dtype != self._network.flat_params.dtype:
             X = X.astype(self._network.flat_params.dtype)
             dtype = X.dtype
-        validation = None
-        if validation_data is not None:
-            validation = self._encode_validation_data(validation_data, dtype)
-
+        # Merge before the network exists: the merge's temporaries and the
+        # parameter and gradient arrays are then never held at the same time.
         rows, weights, counts = merge_duplicate_rows(
             X, y_idx, sample_weight, keep_order=not self.shuffle
         )
         if len(rows) == 0:
             raise ValueError("All sample weights are zero: there is nothing to fit.")
+        if not incremental:
+            self._initialize(X.shape[1], dtype, rng)
+        validation = None
+        if validation_data is not None:
+            validation = self._encode_validation_data(validation_data, dtype)
         row_weights = _scatter(rows, weights, X.shape[0], X.dtype)
         row_counts = _scatter(rows, counts, X.shape[0], np.intp)
         batch_size = min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size

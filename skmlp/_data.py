@@ -43,7 +43,12 @@ def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False):
         block = X[start : start + _HASH_CHUNK]
         key[start : start + _HASH_CHUNK] = np.asarray(block @ direction).ravel()
     order = np.lexsort((key, y))
-    same = (key[order[1:]] == key[order[:-1]]) & (y[order[1:]] == y[order[:-1]])
+    key = key[order]
+    same = key[1:] == key[:-1]
+    del key
+    y_sorted = y[order]
+    same &= y_sorted[1:] == y_sorted[:-1]
+    del y_sorted
     if same.any():
         # Equal hashes: confirm the rows are really equal before merging them.
         later, earlier = order[1:][same], order[:-1][same]

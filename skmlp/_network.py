@@ -95,19 +95,28 @@ class Network:
         return self
 
     def _flatten(self, dtype):
-        """Move all parameters into one flat array and re-point the layers at views."""
+        """Move all parameters into one flat array and re-point the layers at views.
+
+        The layers' own arrays are released as they are replaced, so building
+        never holds much more than one copy of the parameters and gradients.
+        """
         self._below_output = self.layers[-2::-1]  # the backward order
         keys = [(layer, key) for layer in self.layers for key in layer.params]
+        shapes = [layer.params[key].shape for layer, key in keys]
         sizes = [layer.params[key].size for layer, key in keys]
+        for layer, key in keys:
+            layer.grads[key] = None  # replaced by views below; free them first
         self.flat_params = np.empty(sum(sizes), dtype=dtype)
-        self.flat_grads = np.zeros(sum(sizes), dtype=dtype)
         offset = 0
-        self._grad_slots = []
-        for (layer, key), size in zip(keys, sizes):
-            shape = layer.params[key].shape
+        for (layer, key), shape, size in zip(keys, shapes, sizes):
             view = self.flat_params[offset : offset + size].reshape(shape)
             view[...] = layer.params[key]
             layer.params[key] = view
+            offset += size
+        self.flat_grads = np.zeros(sum(sizes), dtype=dtype)
+        offset = 0
+        self._grad_slots = []
+        for (layer, key), shape, size in zip(keys, shapes, sizes):
             grad_view = self.flat_grads[offset : offset + size].reshape(shape)
             layer.grads[key] = grad_view
             if not getattr(layer, "_grads_in_place", False):

@@ -257,7 +257,10 @@ class Linear(Layer):
             intercept = np.zeros(n_out)
         else:
             raise ValueError(f"init must be 'glorot' or 'normal', got {self.init!r}.")
-        self.params = {"coef": coef.astype(dtype), "intercept": intercept.astype(dtype)}
+        self.params = {
+            "coef": coef.astype(dtype, copy=False),
+            "intercept": intercept.astype(dtype, copy=False),
+        }
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         return n_out
 
