@@ -410,6 +410,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
             y_idx = self._encode_known_labels(y, classes)
         else:
             y_idx = self._encode_labels(y)
+        y_idx = y_idx.astype(np.int32)  # class indices, held while training
         dtype = X.dtype
         rng = _make_rng(self.random_state)
         if incremental and dtype != self._network.flat_params.dtype:
