@@ -157,7 +157,7 @@ def log_loss(Y, P, sample_weight=None):
     return _weighted_mean(per_row, sample_weight)
 
 
-def softmax_log_loss_grad(P, Y, sample_weight=None, out=None):
+def softmax_log_loss_grad(P, Y, sample_weight=None, out=None, scale=1.0):
     """Gradient of the mean log-loss with respect to the logits.
 
     Softmax followed by cross-entropy has the fused gradient
@@ -174,17 +174,19 @@ def softmax_log_loss_grad(P, Y, sample_weight=None, out=None):
         Row weights; ``None`` means all ones.
     out : ndarray of shape (n_samples, n_classes), default=None
         Where to write the gradient.
+    scale : float, default=1.0
+        Factor applied to the gradient, at no extra cost.
 
     Returns
     -------
     grad : ndarray of shape (n_samples, n_classes)
-        Gradient of the loss with respect to the logits.
+        Gradient of the loss with respect to the logits, times ``scale``.
     """
     out = np.subtract(P, Y, out=out)
     if sample_weight is None:
-        out *= 1.0 / P.shape[0]
+        out *= scale / P.shape[0]
     else:
-        out *= (sample_weight / sample_weight.sum())[:, None]
+        out *= (sample_weight * (scale / sample_weight.sum()))[:, None]
     return out
 
 

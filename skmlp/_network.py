@@ -196,7 +196,9 @@ class Network:
                 view[...] = grads[key]
                 grads[key] = view
 
-    def loss_and_grad(self, X, Y, sample_weight=None, *, alpha=0.0, compute_loss=True):
+    def loss_and_grad(
+        self, X, Y, sample_weight=None, *, alpha=0.0, compute_loss=True, grad_scale=1.0
+    ):
         """Forward pass, loss, and backpropagation of its gradient for one minibatch.
 
         Parameters
@@ -212,19 +214,27 @@ class Network:
             penalised parameters (the ``coef`` of linear layers).
         compute_loss : bool, default=True
             When False the loss is not evaluated (the gradient is the same).
+        grad_scale : float, default=1.0
+            Factor the gradients are multiplied by, folded into the output
+            layer's gradient so that it costs nothing; an optimizer's
+            ``grad_scale`` (SGD's learning rate), to save it a pass over
+            all gradients.
 
         Returns
         -------
         loss : float or None
             Weighted mean loss plus penalty, or None when not computed.
-            The gradients are in ``flat_grads`` (and each layer's ``grads``).
+            The gradients, times ``grad_scale``, are in ``flat_grads`` (and
+            each layer's ``grads``).
         """
         # The loops of forward() and backward(), inlined: this runs once per
         # minibatch, and small networks feel every extra call.
         out = X
         for layer in self.layers:
             out = layer.forward(out)
-        loss, grad = self.layers[-1].loss_gradient(Y, sample_weight, compute_loss=compute_loss)
+        loss, grad = self.layers[-1].loss_gradient(
+            Y, sample_weight, compute_loss=compute_loss, scale=grad_scale
+        )
         for layer in self._below_output:
             grad = layer.backward(grad)
         if self._grad_slots:
@@ -232,7 +242,7 @@ class Network:
         if alpha:
             sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
             for W, dW in self._penalized:
-                dW += (alpha / sw_sum) * W
+                dW += (grad_scale * alpha / sw_sum) * W
             if compute_loss:
                 loss += l2_penalty(self.coefs(), alpha, sw_sum)
         return loss

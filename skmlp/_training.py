@@ -240,7 +240,7 @@ def train(
         epoch_loss = 0.0
         for i, start in enumerate(range(0, len(order), batch_size)):
             Xb, Yb, wb = gather(order[start : start + batch_size])
-            loss = loss_and_grad(Xb, Yb, wb, alpha=alpha)
+            loss = loss_and_grad(Xb, Yb, wb, alpha=alpha, grad_scale=optimizer.grad_scale)
             step(params, grads)
             batch_losses[i] = loss
             epoch_loss += loss * (Xb.shape[0] if wb is None else float(wb.sum()))

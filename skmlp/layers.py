@@ -454,7 +454,7 @@ class OutputLayer(Layer):
     0.4100
     """
 
-    def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True):
+    def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True, scale=1.0):
         """Loss of the last training-mode forward pass, and its input gradient.
 
         Parameters
@@ -465,13 +465,18 @@ class OutputLayer(Layer):
             Row weights; None means all ones.
         compute_loss : bool, default=True
             When False, the loss is not computed and None is returned for it.
+        scale : float, default=1.0
+            Factor to multiply the gradient by (not the loss). Backpropagation
+            is linear in it, so every parameter gradient carries it too: the
+            optimizer's ``grad_scale``, such as SGD's learning rate.
 
         Returns
         -------
         loss : float or None
             Weighted mean loss of the minibatch.
         grad_in : ndarray of shape (n_samples, n_in)
-            Gradient of that loss with respect to this layer's input.
+            Gradient of that loss with respect to this layer's input, times
+            ``scale``.
         """
         raise NotImplementedError
 
@@ -521,7 +526,7 @@ class SoftmaxOutput(OutputLayer):
         inner = np.einsum("ij,ij->i", grad_out, P)[:, None]
         return P * (grad_out - inner)
 
-    def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True):
+    def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True, scale=1.0):
         P = self._cache_P
         loss = None
         if compute_loss:
@@ -529,7 +534,7 @@ class SoftmaxOutput(OutputLayer):
                 self._cache_Z, Y, self._cache_max, self._cache_sum, sample_weight
             )
         out = self._buffer("grad_in", P.shape[0], P.shape[1], P.dtype)
-        return loss, softmax_log_loss_grad(P, Y, sample_weight, out=out)
+        return loss, softmax_log_loss_grad(P, Y, sample_weight, out=out, scale=scale)
 
     def loss(self, Z, Y, sample_weight=None):
         return log_loss_from_logits(Z, Y, sample_weight)

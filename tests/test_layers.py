@@ -130,6 +130,11 @@ def test_softmax_fused_loss_gradient(rng):
     np.testing.assert_allclose(grad, (P - Y) * (w / w.sum())[:, None])
     expected = -np.sum(w * np.log(np.sum(P * Y, axis=1))) / w.sum()
     assert loss == pytest.approx(expected)
+    scaled_loss, scaled = layer.loss_gradient(Y, w, scale=-0.5)
+    assert scaled_loss == pytest.approx(expected)
+    np.testing.assert_allclose(scaled, -0.5 * (P - Y) * (w / w.sum())[:, None])
+    _, unweighted = layer.loss_gradient(Y, scale=3.0)
+    np.testing.assert_allclose(unweighted, 3.0 * (P - Y) / 4)
 
 
 def test_training_forward_caches_nothing_in_prediction_mode(rng):

@@ -61,6 +61,17 @@ def test_l2_penalty_adds_to_coef_gradients_only(rng):
             np.testing.assert_allclose(layer1.grads[key], layer0.grads[key] + extra)
 
 
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+def test_grad_scale_multiplies_every_gradient_not_the_loss(rng, alpha):
+    X, Y = rng.normal(size=(6, 5)), np.eye(2)[rng.randint(0, 2, 6)]
+    w = rng.uniform(0.5, 2.0, 6)
+    plain, scaled = _network(np.random.RandomState(1)), _network(np.random.RandomState(1))
+    loss0 = plain.loss_and_grad(X, Y, w, alpha=alpha)
+    loss1 = scaled.loss_and_grad(X, Y, w, alpha=alpha, grad_scale=0.05)
+    assert loss1 == pytest.approx(loss0)
+    np.testing.assert_allclose(scaled.flat_grads, 0.05 * plain.flat_grads, rtol=1e-12)
+
+
 def test_custom_layer_that_rebinds_its_gradient_is_synced(rng):
     class Scale(Layer):
         def build(self, n_in, rng, dtype):
