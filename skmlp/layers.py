@@ -410,8 +410,12 @@ class ReLU(_Elementwise):
         return np.maximum(X, 0.0, out=out)
 
     def _derivative(self, Y, grad_out):
-        # a boolean mask: an eighth of the memory traffic of a float derivative
-        return np.multiply(grad_out, Y > 0, out=grad_out)
+        # A boolean mask has an eighth of the memory traffic of a float
+        # derivative; kept in a buffer, as a fresh array of this size would be
+        # mapped from the kernel (and page-faulted) anew on every minibatch.
+        mask = self._buffer("mask", Y.shape[0], Y.shape[1], np.bool_)
+        np.greater(Y, 0.0, out=mask)
+        return np.multiply(grad_out, mask, out=grad_out)
 
 
 class Identity(Layer):
