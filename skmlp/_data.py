@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-#: Rows per chunk when hashing rows, to bound the float64 temporary.
+#: Rows per chunk when hashing sparse rows, to bound the dense temporary.
 _HASH_CHUNK = 512
 
 
@@ -38,10 +38,17 @@ def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False):
     n = X.shape[0]
     rng = np.random.RandomState(0)  # a fixed projection, not the fit's randomness
     direction = rng.standard_normal(X.shape[1])
-    key = np.empty(n)
-    for start in range(0, n, _HASH_CHUNK):
-        block = X[start : start + _HASH_CHUNK]
-        key[start : start + _HASH_CHUNK] = np.asarray(block @ direction).ravel()
+    if sp.issparse(X):
+        key = np.empty(n)
+        for start in range(0, n, _HASH_CHUNK):
+            block = X[start : start + _HASH_CHUNK]
+            key[start : start + _HASH_CHUNK] = np.asarray(block @ direction).ravel()
+    else:
+        # einsum takes one row at a time through the same loop, so equal rows
+        # get bit-identical keys wherever they sit; a BLAS matrix-vector
+        # product may round a row differently by its position in the block.
+        # In X's dtype: a float64 direction would cast float32 data.
+        key = np.einsum("ij,j->i", X, direction.astype(X.dtype, copy=False))
     order = np.lexsort((key, y))
     key = key[order]
     same = key[1:] == key[:-1]

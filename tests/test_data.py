@@ -1,6 +1,7 @@
 """Training rows: duplicate merging, stratified hold-out, minibatch gathering."""
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
 
@@ -42,6 +43,21 @@ def test_repeating_rows_equals_integer_weights(rng):
     assert_array_equal(X[rows_w], X_rep[perm][rows_r])  # same rows, same canonical order
     assert_array_equal(weights_w, weights_r)
     assert np.all(weights_w > 0)  # zero-weight rows are dropped
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_features", [6, 37])
+def test_copies_of_a_row_hash_alike_wherever_they_sit(rng, dtype, n_features):
+    # A BLAS matrix-vector product rounds a row differently by its position
+    # (seen with float32 and 6 features): copies must still merge, whatever
+    # their offsets and however many there are.
+    unique = rng.normal(size=(300, n_features)).astype(dtype)
+    reps = rng.randint(1, 4, size=300)
+    X, y = np.repeat(unique, reps, axis=0), np.repeat(np.arange(300) % 3, reps)
+    rows, weights, counts = merge_duplicate_rows(X, y, keep_order=True)
+    assert_array_equal(X[rows], unique)
+    assert_array_equal(weights, reps)
+    assert_array_equal(counts, reps)
 
 
 def test_sparse_rows_are_merged_like_dense(rng):
