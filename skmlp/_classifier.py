@@ -221,7 +221,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         ``"softmax"``.
     history_ : pandas.DataFrame
         One row per epoch: ``epoch``, ``train_loss``, ``val_loss``,
-        ``val_accuracy``, ``learning_rate``, ``seconds``.
+        ``val_accuracy``, ``learning_rate``, ``seconds``; built when read.
     batch_loss_curve_ : list of ndarray
         The loss of every minibatch, one array per epoch.
 
@@ -563,7 +563,17 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         self.n_layers_ = len(self.coefs_) + 1
         self.n_outputs_ = len(self.classes_)
         self.out_activation_ = "softmax"
-        self.history_ = history.to_frame()
+
+    @property
+    def history_(self):
+        """Per-epoch records as a :class:`pandas.DataFrame`, built on access.
+
+        Building it at the end of every fit would import pandas (and, with
+        pandas 3, PyArrow for the column names) inside fit: megabytes of
+        memory and milliseconds of time that most fits never use.
+        """
+        check_is_fitted(self, "classes_")
+        return self._history.to_frame()
 
     @property
     def coefs_(self):

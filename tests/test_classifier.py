@@ -65,6 +65,21 @@ def test_fitted_attributes(tiny_digits):
     assert isinstance(clf.layers_[1], Logistic)
 
 
+def test_history_frame_is_built_when_read_not_in_fit(tiny_digits):
+    import pickle
+
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        _ = MLPLayerClassifier().history_
+    X, y = tiny_digits
+    clf = fit_quietly(MLPLayerClassifier(**FAST), X, y)
+    assert "history_" not in vars(clf)  # pandas costs megabytes; fit never pays them
+    restored = pickle.loads(pickle.dumps(clf))
+    assert restored.history_.equals(clf.history_)
+    assert restored.history_["train_loss"].tolist() == clf.loss_curve_
+
+
 def test_coefs_are_the_live_weights(tiny_digits):
     X, y = tiny_digits
     clf = fit_quietly(MLPLayerClassifier(**FAST), X, y)
