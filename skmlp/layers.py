@@ -115,7 +115,7 @@ class Layer:
             Width of the output. The default keeps the width unchanged.
         """
         self._dtype = np.dtype(dtype)
-        self._buffers = {}
+        self.clear()
         return n_in
 
     def forward(self, X, *, training=True):
@@ -165,6 +165,26 @@ class Layer:
                 self._buffers.clear()
             buf = self._buffers[key] = np.empty((n_rows, n_cols), dtype=dtype)
         return buf
+
+    #: ``(n_rows, buffers)`` of the last minibatch size; see :meth:`_scratch`.
+    #: A class default, so that :meth:`clear` and pickling reset it.
+    _cache_scratch = (None, ())
+
+    def _scratch(self, n_rows):
+        """Return this layer's scratch buffers for minibatches of ``n_rows`` rows.
+
+        Built by :meth:`_make_scratch` and kept until the row count changes
+        (twice an epoch at most: the full minibatches and the last one), so
+        the hot path pays one comparison instead of a lookup per buffer.
+        """
+        cached = self._cache_scratch
+        if cached[0] != n_rows:
+            cached = self._cache_scratch = (n_rows, self._make_scratch(n_rows))
+        return cached[1]
+
+    def _make_scratch(self, n_rows):
+        """Return the tuple of buffers :meth:`_scratch` caches (none by default)."""
+        return ()
 
     def _ones(self, n, dtype):
         """Return a cached vector of ``n`` ones."""
@@ -272,26 +292,36 @@ class Linear(Layer):
             return out
         self._cache_X = X
         if isinstance(X, np.ndarray):
-            out = self._buffer("out", X.shape[0], coef.shape[1], coef.dtype)
-            np.matmul(X, coef, out=out)
+            out = np.matmul(X, coef, out=self._scratch(X.shape[0])[0])
         else:  # scipy sparse input: the product is dense
             out = np.asarray(X @ coef)
         out += intercept
         return out
 
+    def _make_scratch(self, n_rows):
+        n_in, n_out = self.params["coef"].shape
+        dtype = self.params["coef"].dtype
+        return (
+            self._buffer("out", n_rows, n_out, dtype),
+            self._buffer("grad_in", n_rows, n_in, dtype) if self.needs_input_grad else None,
+            self._ones(n_rows, dtype),
+        )
+
     def backward(self, grad_out):
         X = self._cache_X
+        grads = self.grads
+        _, grad_in, ones = self._scratch(grad_out.shape[0])
         if isinstance(X, np.ndarray):
-            np.matmul(X.T, grad_out, out=self.grads["coef"])
+            np.matmul(X.T, grad_out, out=grads["coef"])
         else:
-            self.grads["coef"][...] = X.T @ grad_out
+            grads["coef"][...] = X.T @ grad_out
         # ones @ G sums the rows through BLAS, several times cheaper than add.reduce
-        np.dot(self._ones(grad_out.shape[0], grad_out.dtype), grad_out, out=self.grads["intercept"])
+        np.dot(ones, grad_out, out=grads["intercept"])
         if not self.needs_input_grad:
             return None
-        coef = self.params["coef"]
-        grad_in = self._buffer("grad_in", grad_out.shape[0], coef.shape[0], coef.dtype)
-        return np.matmul(grad_out, coef.T, out=grad_in)
+        if grad_in is None:  # needs_input_grad was switched on after the buffers were made
+            grad_in = self._buffer("grad_in", grad_out.shape[0], X.shape[1], grad_out.dtype)
+        return np.matmul(grad_out, self.params["coef"].T, out=grad_in)
 
     def __repr__(self):
         args = [repr(self.n_out)]
@@ -315,6 +345,9 @@ class _Elementwise(Layer):
         """
         raise NotImplementedError
 
+    #: dtype of the buffer ``_derivative`` works in; None: the data's.
+    _derivative_dtype = None
+
     def forward(self, X, *, training=True):
         if not training:
             return self._function(X, np.empty_like(X))
@@ -324,6 +357,10 @@ class _Elementwise(Layer):
             out = self._function(X, self._buffer("out", X.shape[0], X.shape[1], X.dtype))
         self._cache_Y = out
         return out
+
+    def _make_scratch(self, n_rows):
+        Y = self._cache_Y
+        return (self._buffer("derivative", n_rows, Y.shape[1], self._derivative_dtype or Y.dtype),)
 
     def backward(self, grad_out):
         return self._derivative(self._cache_Y, grad_out)
@@ -356,7 +393,7 @@ class Logistic(_Elementwise):
         return out
 
     def _derivative(self, Y, grad_out):
-        d = self._buffer("derivative", Y.shape[0], Y.shape[1], Y.dtype)
+        (d,) = self._scratch(Y.shape[0])
         np.subtract(1.0, Y, out=d)
         d *= Y
         grad_out *= d
@@ -383,7 +420,7 @@ class Tanh(_Elementwise):
         return np.tanh(X, out=out)
 
     def _derivative(self, Y, grad_out):
-        d = self._buffer("derivative", Y.shape[0], Y.shape[1], Y.dtype)
+        (d,) = self._scratch(Y.shape[0])
         np.multiply(Y, Y, out=d)
         np.subtract(1.0, d, out=d)
         grad_out *= d
@@ -409,11 +446,13 @@ class ReLU(_Elementwise):
     def _function(self, X, out):
         return np.maximum(X, 0.0, out=out)
 
+    # A boolean mask has an eighth of the memory traffic of a float
+    # derivative; kept in a buffer, as a fresh array of this size would be
+    # mapped from the kernel (and page-faulted) anew on every minibatch.
+    _derivative_dtype = np.bool_
+
     def _derivative(self, Y, grad_out):
-        # A boolean mask has an eighth of the memory traffic of a float
-        # derivative; kept in a buffer, as a fresh array of this size would be
-        # mapped from the kernel (and page-faulted) anew on every minibatch.
-        mask = self._buffer("mask", Y.shape[0], Y.shape[1], np.bool_)
+        (mask,) = self._scratch(Y.shape[0])
         np.greater(Y, 0.0, out=mask)
         return np.multiply(grad_out, mask, out=grad_out)
 
@@ -515,15 +554,20 @@ class SoftmaxOutput(OutputLayer):
     def forward(self, X, *, training=True):
         if not training:
             return softmax(X)
-        n, k = X.shape
         self._cache_Z = X
-        self._cache_max = self._buffer("max", n, 1, X.dtype)
-        self._cache_sum = self._buffer("sum", n, 1, X.dtype)
-        P = self._buffer("out", n, k, X.dtype)
-        self._cache_P = softmax_parts(
-            X, P, self._cache_max, self._cache_sum, self._ones(k, X.dtype)
-        )
+        row_max, row_sum, P, _, ones = self._scratch(X.shape[0])
+        self._cache_P = softmax_parts(X, P, row_max, row_sum, ones)
         return P
+
+    def _make_scratch(self, n_rows):
+        k, dtype = self._cache_Z.shape[1], self._cache_Z.dtype
+        return (
+            self._buffer("max", n_rows, 1, dtype),
+            self._buffer("sum", n_rows, 1, dtype),
+            self._buffer("out", n_rows, k, dtype),
+            self._buffer("grad_in", n_rows, k, dtype),
+            self._ones(k, dtype),
+        )
 
     def backward(self, grad_out):
         P = self._cache_P
@@ -532,12 +576,10 @@ class SoftmaxOutput(OutputLayer):
 
     def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True, scale=1.0):
         P = self._cache_P
+        row_max, row_sum, _, out, _ = self._scratch(P.shape[0])
         loss = None
         if compute_loss:
-            loss = log_loss_from_parts(
-                self._cache_Z, Y, self._cache_max, self._cache_sum, sample_weight
-            )
-        out = self._buffer("grad_in", P.shape[0], P.shape[1], P.dtype)
+            loss = log_loss_from_parts(self._cache_Z, Y, row_max, row_sum, sample_weight)
         return loss, softmax_log_loss_grad(P, Y, sample_weight, out=out, scale=scale)
 
     def loss(self, Z, Y, sample_weight=None):

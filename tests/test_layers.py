@@ -154,3 +154,17 @@ def test_repr_shows_constructor_arguments():
     assert repr(Linear(20)) == "Linear(20)"
     assert repr(Linear(5, init="normal")) == "Linear(5, init='normal')"
     assert repr(ReLU()) == "ReLU()"
+
+
+@pytest.mark.parametrize("make", [lambda: Linear(3), Logistic, ReLU, SoftmaxOutput])
+def test_rebuilding_a_layer_drops_its_scratch_buffers(rng, make):
+    layer = make()
+    for n_in, dtype in [(4, np.float64), (5, np.float32)]:
+        layer.build(n_in, rng, dtype)
+        out = layer.forward(rng.normal(size=(6, n_in)).astype(dtype))
+        if isinstance(layer, SoftmaxOutput):
+            _, grad_in = layer.loss_gradient(np.eye(n_in)[np.arange(6) % n_in].astype(dtype))
+        else:
+            grad_in = layer.backward(np.ones_like(out))
+        assert out.dtype == grad_in.dtype == dtype
+        assert grad_in.shape == (6, n_in)
