@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from skmlp._data import merge_duplicate_rows
+from skmlp._data import merge_duplicate_rows, row_keys
 from skmlp._losses import log_softmax, softmax
 from skmlp._network import Network, make_layers
 from skmlp._optimizers import SGD, Adam, make_schedule
@@ -18,6 +18,7 @@ from skmlp._validation import (
     Interval,
     StrOptions,
     _fit_context,
+    check_finite_rows,
     check_hidden_layer_sizes,
     check_is_fitted,
     check_layers,
@@ -416,11 +417,14 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         if incremental and dtype != self._network.flat_params.dtype:
             X = X.astype(self._network.flat_params.dtype)
             dtype = X.dtype
+        keys = row_keys(X)  # the one pass over X: finiteness check and row hash
+        check_finite_rows(self, X, keys)
         # Merge before the network exists: the merge's temporaries and the
         # parameter and gradient arrays are then never held at the same time.
         rows, weights, counts = merge_duplicate_rows(
-            X, y_idx, sample_weight, keep_order=not self.shuffle
+            X, y_idx, sample_weight, keep_order=not self.shuffle, keys=keys
         )
+        del keys
         if len(rows) == 0:
             raise ValueError("All sample weights are zero: there is nothing to fit.")
         if not incremental:

@@ -7,7 +7,39 @@ import scipy.sparse as sp
 _HASH_CHUNK = 512
 
 
-def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False):
+def row_keys(X):
+    """Project every row on a fixed random direction: a hash of the row's values.
+
+    Equal rows get bit-identical keys wherever they sit in ``X``, and a row
+    holding NaN or infinity gets a non-finite key, so that the keys double
+    as a one-pass finiteness check (a finite row can still overflow to an
+    infinite key: a non-finite key calls for an exact check).
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+
+    Returns
+    -------
+    keys : ndarray of shape (n_samples,)
+        In ``X``'s dtype for dense input, float64 for sparse input.
+    """
+    rng = np.random.RandomState(0)  # a fixed projection, not the fit's randomness
+    direction = rng.standard_normal(X.shape[1])
+    if sp.issparse(X):
+        keys = np.empty(X.shape[0])
+        for start in range(0, X.shape[0], _HASH_CHUNK):
+            block = X[start : start + _HASH_CHUNK]
+            keys[start : start + _HASH_CHUNK] = np.asarray(block @ direction).ravel()
+        return keys
+    # einsum takes one row at a time through the same loop, so equal rows get
+    # bit-identical keys; a BLAS matrix-vector product may round a row
+    # differently by its position in the block. In X's dtype: a float64
+    # direction would cast float32 data.
+    return np.einsum("ij,j->i", X, direction.astype(X.dtype, copy=False))
+
+
+def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False, keys=None):
     """Group identical ``(row, label)`` pairs into one row weighted by their total weight.
 
     Rows of zero weight are dropped. The result does not depend on the order
@@ -25,6 +57,8 @@ def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False):
     keep_order : bool, default=False
         Return the groups in order of first appearance instead of a canonical
         order (features hashed, then label).
+    keys : ndarray of shape (n_samples,), default=None
+        ``row_keys(X)``, when the caller already has them.
 
     Returns
     -------
@@ -36,19 +70,7 @@ def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False):
         Number of input rows in each group; None when every group has one.
     """
     n = X.shape[0]
-    rng = np.random.RandomState(0)  # a fixed projection, not the fit's randomness
-    direction = rng.standard_normal(X.shape[1])
-    if sp.issparse(X):
-        key = np.empty(n)
-        for start in range(0, n, _HASH_CHUNK):
-            block = X[start : start + _HASH_CHUNK]
-            key[start : start + _HASH_CHUNK] = np.asarray(block @ direction).ravel()
-    else:
-        # einsum takes one row at a time through the same loop, so equal rows
-        # get bit-identical keys wherever they sit; a BLAS matrix-vector
-        # product may round a row differently by its position in the block.
-        # In X's dtype: a float64 direction would cast float32 data.
-        key = np.einsum("ij,j->i", X, direction.astype(X.dtype, copy=False))
+    key = row_keys(X) if keys is None else keys
     order = np.lexsort((key, y))
     key = key[order]
     same = key[1:] == key[:-1]

@@ -4,7 +4,12 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _assert_all_finite,
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from skmlp.layers import Layer, Linear, OutputLayer
 
@@ -13,6 +18,7 @@ __all__ = [
     "Interval",
     "StrOptions",
     "_fit_context",
+    "check_finite_rows",
     "check_hidden_layer_sizes",
     "check_is_fitted",
     "check_layers",
@@ -29,7 +35,9 @@ def validate_fit_data(estimator, X, y, sample_weight, *, reset):
     Floating ``X`` of dtype float32 stays float32; anything else becomes
     float64. CSR and CSC matrices are accepted (CSC is converted to CSR for
     fast row access); nothing is densified and the caller's arrays are never
-    written to.
+    written to. ``X`` is *not* checked for NaN and infinity here: the caller
+    must call :func:`check_finite_rows` (the row hashing that merges
+    duplicates reads every value anyway, so one pass over ``X`` does both).
 
     Parameters
     ----------
@@ -56,6 +64,7 @@ def validate_fit_data(estimator, X, y, sample_weight, *, reset):
         accept_sparse=["csr", "csc"],
         dtype=_DTYPES,
         multi_output=False,
+        ensure_all_finite=False,
     )
     if getattr(X, "format", None) == "csc":
         X = X.tocsr()
@@ -65,6 +74,24 @@ def validate_fit_data(estimator, X, y, sample_weight, *, reset):
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
     return X, y, sample_weight
+
+
+def check_finite_rows(estimator, X, keys):
+    """Raise scikit-learn's error if ``X`` holds NaN or infinity.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        Named in the message.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    keys : ndarray of shape (n_samples,)
+        :func:`skmlp._data.row_keys` of ``X``: all finite when ``X`` is. A
+        non-finite key may also come from finite values that overflow, so
+        only then is ``X`` checked value by value.
+    """
+    if not np.isfinite(keys).all():
+        values = X.data if hasattr(X, "data") and not isinstance(X, np.ndarray) else X
+        _assert_all_finite(values, estimator_name=type(estimator).__name__, input_name="X")
 
 
 def validate_predict_data(estimator, X):

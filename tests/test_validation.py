@@ -6,7 +6,9 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from skmlp import MLPLayerClassifier
+from skmlp._data import row_keys
 from skmlp._validation import (
+    check_finite_rows,
     check_hidden_layer_sizes,
     check_layers,
     validate_fit_data,
@@ -59,3 +61,34 @@ def test_predict_data_requires_a_fit_and_the_same_width(rng):
     assert validate_predict_data(est, X) is X
     with pytest.raises(ValueError, match="3 features"):
         validate_predict_data(est, rng.normal(size=(2, 4)))
+
+
+@pytest.mark.parametrize("fmt", ["dense64", "dense32", "csr", "csc"])
+@pytest.mark.parametrize(
+    ("bad", "match"), [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")]
+)
+def test_fit_finds_nan_and_infinity_through_the_row_keys(fmt, bad, match):
+    # fit skips scikit-learn's own finiteness pass and checks the row hash
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 5))
+    X[17, 3] = bad
+    X = {
+        "dense64": lambda: X,
+        "dense32": lambda: X.astype(np.float32),
+        "csr": lambda: sp.csr_matrix(X),
+        "csc": lambda: sp.csc_matrix(X),
+    }[fmt]()
+    y = np.arange(40) % 2
+    with pytest.raises(ValueError, match=f"Input X contains {match}"):
+        MLPLayerClassifier(max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        MLPLayerClassifier().partial_fit(X, y, classes=[0, 1])
+
+
+def test_keys_that_overflow_on_finite_values_are_not_an_error():
+    X = np.full((3, 4), 1e308)
+    assert not np.isfinite(row_keys(X)).all()  # the sum overflows...
+    check_finite_rows(MLPLayerClassifier(), X, row_keys(X))  # ...but X is finite
+    X[1, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        check_finite_rows(MLPLayerClassifier(), X, row_keys(X))
