@@ -3,6 +3,11 @@
 import numpy as np
 import scipy.sparse as sp
 
+#: Largest one-hot target table the minibatch gatherer precomputes; above
+#: it, targets are encoded per minibatch (the large-data case, where such a
+#: table would add to the memory peak).
+_ONE_HOT_TABLE_BYTES = 256 * 2**10
+
 #: Rows per chunk when hashing sparse rows, to bound the dense temporary.
 _HASH_CHUNK = 512
 
@@ -154,7 +159,9 @@ class MinibatchGatherer:
     """Copy the rows of each minibatch into buffers reused across batches.
 
     Targets are one-hot encoded per batch from the class indices, so no
-    ``(n_samples, n_classes)`` array is ever held.
+    ``(n_samples, n_classes)`` array is held, unless it is small enough
+    (:data:`_ONE_HOT_TABLE_BYTES`) that one gather from a precomputed
+    table is cheaper than two.
 
     Parameters
     ----------
@@ -177,6 +184,9 @@ class MinibatchGatherer:
         if self._dense:
             self._X_buf = np.empty((batch_size, X.shape[1]), dtype=dtype)
         self._eye = np.eye(n_classes, dtype=dtype)
+        self._Y_all = None
+        if len(y) * n_classes * self._eye.itemsize <= _ONE_HOT_TABLE_BYTES:
+            self._Y_all = self._eye.take(y, axis=0)
         self._Y_buf = np.empty((batch_size, n_classes), dtype=dtype)
 
     def gather(self, index):
@@ -187,7 +197,10 @@ class MinibatchGatherer:
             Xb = self.X.take(index, axis=0, out=self._X_buf[:m], mode="wrap")
         else:
             Xb = self.X[index]
-        Yb = self._eye.take(self.y.take(index), axis=0, out=self._Y_buf[:m], mode="wrap")
+        if self._Y_all is not None:
+            Yb = self._Y_all.take(index, axis=0, out=self._Y_buf[:m], mode="wrap")
+        else:
+            Yb = self._eye.take(self.y.take(index), axis=0, out=self._Y_buf[:m], mode="wrap")
         wb = None if self.weights is None else self.weights.take(index)
         return Xb, Yb, wb
 

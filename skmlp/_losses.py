@@ -29,11 +29,11 @@ def softmax(Z, out=None):
     return out
 
 
-def softmax_parts(Z, out, row_max, row_sum, ones=None):
-    """Stable row-wise softmax that also keeps its normaliser, all in given buffers.
+def softmax_parts(Z, out, shifted, row_sum, ones=None):
+    """Stable row-wise softmax that also keeps its parts, all in given buffers.
 
-    ``P = exp(Z - row_max) / row_sum``; together with ``row_max`` and
-    ``row_sum`` this is all :func:`log_loss_from_parts` needs.
+    ``P = exp(shifted) / row_sum`` with ``shifted = Z - max(Z)`` per row;
+    ``shifted`` and ``row_sum`` are all :func:`log_loss_from_parts` needs.
 
     Parameters
     ----------
@@ -41,8 +41,10 @@ def softmax_parts(Z, out, row_max, row_sum, ones=None):
         Logits; not modified.
     out : ndarray of shape (n_samples, n_classes)
         Receives the probabilities.
-    row_max, row_sum : ndarray of shape (n_samples, 1)
-        Receive the row maximum of ``Z`` and the row sum of ``exp(Z - row_max)``.
+    shifted : ndarray of shape (n_samples, n_classes)
+        Receives ``Z`` minus its row maximum.
+    row_sum : ndarray of shape (n_samples, 1)
+        Receives the row sums of ``exp(shifted)``.
     ones : ndarray of shape (n_classes,), default=None
         A vector of ones; given, the row sums are computed as ``P @ ones``
         through BLAS, much cheaper than a reduction over a short axis.
@@ -52,10 +54,11 @@ def softmax_parts(Z, out, row_max, row_sum, ones=None):
     P : ndarray of shape (n_samples, n_classes)
         ``out``.
     """
-    # the ufunc method directly: np.max's Python wrapper costs as much as the work
-    np.maximum.reduce(Z, axis=1, keepdims=True, out=row_max)
-    np.subtract(Z, row_max, out=out)
-    np.exp(out, out=out)
+    # row_sum holds the row maximum first. The ufunc method is called
+    # directly: np.max's Python wrapper costs as much as the work.
+    np.maximum.reduce(Z, axis=1, keepdims=True, out=row_sum)
+    np.subtract(Z, row_sum, out=shifted)
+    np.exp(shifted, out=out)
     if ones is None:
         np.sum(out, axis=1, keepdims=True, out=row_sum)
     else:
@@ -64,20 +67,20 @@ def softmax_parts(Z, out, row_max, row_sum, ones=None):
     return out
 
 
-def log_loss_from_parts(Z, Y, row_max, row_sum, sample_weight=None):
-    """Mean log-loss from the logits and the normaliser kept by :func:`softmax_parts`.
+def log_loss_from_parts(shifted, Y, row_sum, sample_weight=None):
+    """Mean log-loss from the parts kept by :func:`softmax_parts`.
 
-    Uses ``-log P_ik = log(row_sum_i) + row_max_i - Z_ik``, exact and finite
-    even where ``P_ik`` underflows to zero. Rows of ``Y`` must sum to one.
+    Uses ``-log P_ik = log(row_sum_i) - shifted_ik``, exact and finite even
+    where ``P_ik`` underflows to zero. Rows of ``Y`` must sum to one.
 
     Parameters
     ----------
-    Z : ndarray of shape (n_samples, n_classes)
-        Logits.
+    shifted : ndarray of shape (n_samples, n_classes)
+        Logits minus their row maximum.
     Y : ndarray of shape (n_samples, n_classes)
         One-hot (or soft) targets.
-    row_max, row_sum : ndarray of shape (n_samples, 1)
-        As filled by :func:`softmax_parts`.
+    row_sum : ndarray of shape (n_samples, 1)
+        Row sums of ``exp(shifted)``.
     sample_weight : ndarray of shape (n_samples,), default=None
         Row weights.
 
@@ -86,10 +89,8 @@ def log_loss_from_parts(Z, Y, row_max, row_sum, sample_weight=None):
     loss : float
     """
     if sample_weight is None:
-        log_normaliser = np.log(row_sum)
-        log_normaliser += row_max
-        return float(log_normaliser.sum() - np.vdot(Z, Y)) / Z.shape[0]
-    per_row = np.log(row_sum[:, 0]) + row_max[:, 0] - np.einsum("ij,ij->i", Z, Y)
+        return float(np.log(row_sum).sum() - np.vdot(shifted, Y)) / shifted.shape[0]
+    per_row = np.log(row_sum[:, 0]) - np.einsum("ij,ij->i", shifted, Y)
     return float(np.dot(sample_weight, per_row) / sample_weight.sum())
 
 

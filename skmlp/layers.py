@@ -555,14 +555,14 @@ class SoftmaxOutput(OutputLayer):
         if not training:
             return softmax(X)
         self._cache_Z = X
-        row_max, row_sum, P, _, ones = self._scratch(X.shape[0])
-        self._cache_P = softmax_parts(X, P, row_max, row_sum, ones)
+        shifted, row_sum, P, _, ones = self._scratch(X.shape[0])
+        self._cache_P = softmax_parts(X, P, shifted, row_sum, ones)
         return P
 
     def _make_scratch(self, n_rows):
         k, dtype = self._cache_Z.shape[1], self._cache_Z.dtype
         return (
-            self._buffer("max", n_rows, 1, dtype),
+            self._buffer("shifted", n_rows, k, dtype),
             self._buffer("sum", n_rows, 1, dtype),
             self._buffer("out", n_rows, k, dtype),
             self._buffer("grad_in", n_rows, k, dtype),
@@ -576,10 +576,10 @@ class SoftmaxOutput(OutputLayer):
 
     def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True, scale=1.0):
         P = self._cache_P
-        row_max, row_sum, _, out, _ = self._scratch(P.shape[0])
+        shifted, row_sum, _, out, _ = self._scratch(P.shape[0])
         loss = None
         if compute_loss:
-            loss = log_loss_from_parts(self._cache_Z, Y, row_max, row_sum, sample_weight)
+            loss = log_loss_from_parts(shifted, Y, row_sum, sample_weight)
         return loss, softmax_log_loss_grad(P, Y, sample_weight, out=out, scale=scale)
 
     def loss(self, Z, Y, sample_weight=None):

@@ -109,5 +109,19 @@ def test_gatherer_sparse_and_weights(rng):
     assert_array_equal(wb, [4.0, 1.0])
 
 
+@pytest.mark.parametrize("table_bytes", [0, 2**20])
+def test_gatherer_targets_with_and_without_a_one_hot_table(rng, monkeypatch, table_bytes):
+    import skmlp._data as data
+
+    monkeypatch.setattr(data, "_ONE_HOT_TABLE_BYTES", table_bytes)
+    X, y = rng.normal(size=(50, 3)).astype(np.float32), rng.randint(0, 4, 50)
+    gatherer = MinibatchGatherer(X, y, 4, None, batch_size=8)
+    assert (gatherer._Y_all is not None) == (table_bytes > 0)
+    for index in [rng.permutation(50)[:8], np.array([49, 0, 3])]:
+        _, Yb, _ = gatherer.gather(index)
+        assert Yb.dtype == np.float32
+        assert_array_equal(Yb, np.eye(4)[y[index]])
+
+
 def test_one_hot():
     assert_array_equal(one_hot(np.array([1, 0, 2]), 3, np.float32), np.eye(3)[[1, 0, 2]])
