@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from _data import teacher_data
 from _env import REPO_ROOT, blas_info
+from _gemm import GemmEpoch
 from _memory import PeakMemory
 from _models import estimator_class
 from _timing import Clock, fit_quietly
@@ -95,19 +96,32 @@ def fit_case(spec):
     spec : dict
         ``lib``; ``data`` (``n_samples``, ``n_features``, ``n_classes``,
         ``dtype``, ``seed``, see :func:`_data.teacher_data`); ``params``
-        (estimator parameters).
+        (estimator parameters); optionally ``gemm`` (``hidden_layer_sizes``,
+        ``n_outputs``, ``batch_size``): time one epoch of the GEMM bound of
+        that network on the same data first, in this process.
 
     Returns
     -------
     dict
         ``wall``, ``cpu``, ``n_iter``, ``epoch_wall``, ``epoch_cpu``, the
         memory fields of :class:`_memory.PeakMemory` (bytes) of the timed
-        fit, and ``traced_peak``, the tracemalloc peak of a second fit.
+        fit, ``traced_peak``, the tracemalloc peak of a second fit, and with
+        ``gemm``: ``gemm_epoch_cpu`` and ``gemm_epoch_wall``.
     """
     cls = estimator_class(spec["lib"])
     params = _params(spec["params"])
     X, y = _make_data(spec["data"])
     _warm_blas()
+    paired = {}
+    if "gemm" in spec:
+        # The bound measured a moment before the fit, in the same process
+        # and phase of the machine: the fit / bound ratio of one pair is
+        # steadier than a ratio of medians taken in different processes.
+        g = spec["gemm"]
+        gemm = GemmEpoch(X, g["hidden_layer_sizes"], g["n_outputs"], g["batch_size"])
+        sample = gemm.sample()
+        paired = {"gemm_epoch_cpu": sample["epoch_cpu"], "gemm_epoch_wall": sample["epoch_wall"]}
+        del gemm  # freed before the memory baseline
     # No warm-up fit: memory it freed could be reused by the measured fit
     # without showing in the RSS. First-call costs (lazy imports) are
     # milliseconds against fits of seconds.
@@ -130,6 +144,7 @@ def fit_case(spec):
         "coef_dtype": coef_dtype,
         **memory.as_dict(),
         "traced_peak": traced.traced_peak,
+        **paired,
     }
 
 
