@@ -147,7 +147,7 @@ def large(settings, libs):
     n_samples = settings.pick(60_000, 15_000)
     n_features, hidden, batch = 784, (512, 256), 256
     epochs = settings.pick(2, 1)
-    repeats = settings.n_repeats(3, 1)
+    repeats = settings.n_repeats(5, 1)
     sc = Scenario(
         "2. Large net: 784-512-256-10 ReLU, batch 256, SGD",
         f"Synthetic {n_samples} x {n_features} uniform data, 10 classes from a "
