@@ -1,4 +1,6 @@
-"""Training scenarios: tutorial net, large net, scaling, early stopping."""
+"""Training scenarios: tutorial net, large net, scaling, early stopping, threading."""
+
+import os
 
 import numpy as np
 from _cases import Scenario, epoch_summary, times_cell, vs
@@ -482,4 +484,86 @@ def early_stopping(settings, libs):
     if "skmlp" in summary:
         diff = sk["accuracy"] - ref["accuracy"]
         sc.metric("accuracy difference skmlp - sklearn", diff, "acc")
+    return sc
+
+
+def threaded(settings, libs):
+    """Scenario 6: the large float64 net with BLAS on every core, as users run it.
+
+    Reported, not judged: the targets are on one BLAS thread, but a second
+    BLAS thread pool in the training loop (SciPy's, once used for the SGD
+    step) made fits 3x slower only with several threads, so this case runs
+    them.
+
+    Parameters
+    ----------
+    settings : _cases.Settings
+        Run options (``--threads`` does not apply: all cores are used).
+    libs : sequence of str
+        Libraries to measure.
+
+    Returns
+    -------
+    _cases.Scenario
+        Samples, metrics, checks and a table.
+    """
+    threads = os.cpu_count() or 1
+    n_samples = settings.pick(60_000, 15_000)
+    n_features, hidden, batch, epochs = 784, (512, 256), 256, 1
+    repeats = settings.n_repeats(3, 1)
+    sc = Scenario(
+        f"6. Default threading: 784-512-256-10 ReLU with BLAS on {threads} threads",
+        f"Synthetic {n_samples} x {n_features} float64 data as in 2; {epochs} epoch, "
+        f"{repeats} repeat(s), each fit in a fresh subprocess with "
+        f"OPENBLAS_NUM_THREADS={threads} (no memory tracing). Wall time is what "
+        "matters here; CPU time counts every thread, spinning ones included.",
+        {
+            "n_samples": n_samples,
+            "hidden_layer_sizes": hidden,
+            "batch_size": batch,
+            "epochs": epochs,
+            "repeats": repeats,
+            "threads": threads,
+        },
+    )
+    params = relu_sgd_params(epochs, hidden, batch)
+    tasks = {}
+    for lib in libs:
+        spec = {
+            "task": "fit",
+            "lib": lib,
+            "threads": threads,
+            "traced": False,
+            "data": {"n_samples": n_samples, "n_features": n_features, "dtype": "float64"},
+            "params": params,
+        }
+        tasks[lib] = lambda spec=spec: run_worker(spec)
+    errors = {}
+    raw = interleaved(tasks, repeats, errors, required=("sklearn",))
+    sc.errors.update(errors)
+    sc.raw = raw
+    times = {name: epoch_summary(samples) for name, samples in raw.items()}
+    for name, t in times.items():
+        sc.metric(f"epoch_cpu {name}", t[0])
+        sc.metric(f"epoch_wall {name}", t[1])
+    nan2 = (float("nan"), float("nan"))
+    sk = times.get("skmlp", nan2)
+    sc.table(
+        "Time per epoch (CPU / wall) with BLAS on all cores",
+        ["library", "time/epoch", "wall vs sklearn"],
+        [
+            (name, times_cell(t), fmt_ratio(ratio(t[1], times["sklearn"][1])))
+            for name, t in times.items()
+        ],
+    )
+    sc.checks.append(
+        make_check(
+            f"6 large float64, BLAS on {threads} threads, time/epoch vs sklearn",
+            *vs(sk, times["sklearn"]),
+            None,
+            None,
+            times_cell(sk),
+            times_cell(times["sklearn"]),
+        )
+    )
     return sc

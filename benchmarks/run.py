@@ -17,7 +17,7 @@ from pathlib import Path
 
 from _cases import Settings
 from _env import collect_environment, machine_line
-from _fit_scenarios import early_stopping, large, scaling, tutorial
+from _fit_scenarios import early_stopping, large, scaling, threaded, tutorial
 from _models import import_skmlp
 from _predict_scenarios import prediction
 from _report import compare_markdown, render_markdown
@@ -29,6 +29,7 @@ SCENARIOS = {
     "predict": prediction,
     "scaling": scaling,
     "early_stopping": early_stopping,
+    "threaded": threaded,
 }
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
