@@ -81,11 +81,15 @@ class AdaptiveSchedule(ConstantSchedule):
 
 def make_schedule(name, learning_rate_init, power_t=0.5):
     """Build the schedule called ``name`` ("constant", "invscaling" or "adaptive")."""
+    if name == "constant":
+        return ConstantSchedule(learning_rate_init)
     if name == "invscaling":
         return InvScalingSchedule(learning_rate_init, power_t)
     if name == "adaptive":
         return AdaptiveSchedule(learning_rate_init)
-    return ConstantSchedule(learning_rate_init)
+    raise ValueError(
+        f"learning_rate must be 'constant', 'invscaling' or 'adaptive', got {name!r}."
+    )
 
 
 class SGD:

@@ -115,3 +115,8 @@ def test_optimizers_pickle_and_keep_stepping():
         p = P0.astype(optimizer._m.dtype if isinstance(optimizer, Adam) else np.float64)
         restored.step(p, G1.astype(p.dtype))
         assert not np.array_equal(p, P0)
+
+
+def test_make_schedule_refuses_an_unknown_name():
+    with pytest.raises(ValueError, match="learning_rate must be"):
+        make_schedule("cosine", 0.1)
