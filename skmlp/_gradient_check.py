@@ -1,14 +1,13 @@
 """check_gradients: analytic gradients of a layer stack against central differences."""
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from skmlp._data import one_hot
 from skmlp._losses import l2_penalty
-from skmlp._network import Network
-from skmlp.layers import Linear
+from skmlp._network import Network, check_stack, resolve_stack
 
 
 @dataclass
@@ -26,6 +25,11 @@ class GradientCheckResult:
         Number of coordinates compared.
     rtol : float
         Threshold that :attr:`passed` compares against.
+    non_finite : list of tuple
+        ``(layer_index, layer_name, param_name, coordinate, analytic, numeric)``
+        for every checked coordinate whose analytic or numerical gradient is
+        NaN or infinite; any entry makes the check fail (its parameter's error
+        is inf).
 
     Examples
     --------
@@ -44,11 +48,12 @@ class GradientCheckResult:
     errors: list
     n_checked: int
     rtol: float
+    non_finite: list = field(default_factory=list)
 
     @property
     def passed(self):
-        """Whether every relative error is at most ``rtol``."""
-        return bool(self.max_relative_error <= self.rtol)
+        """Whether every gradient is finite and every relative error at most ``rtol``."""
+        return not self.non_finite and bool(self.max_relative_error <= self.rtol)
 
     def __bool__(self):
         return self.passed
@@ -75,8 +80,13 @@ def check_gradients(
     check passes when every coordinate has ``|g - n| <= max(rtol * max(|g|, |n|),
     atol)``: gradients that are nearly zero (weights of inputs that are blank
     in every checked row, say) are judged by the absolute error, since rounding
-    in a central difference is about ``1e-16 * |loss| / eps``. The stack is
-    deep-copied and computed in float64; the layers passed in are untouched.
+    in a central difference is about ``1e-16 * |loss| / eps``. A NaN or
+    infinite gradient never passes and is listed in
+    :attr:`GradientCheckResult.non_finite`. The stack is deep-copied and
+    computed in float64; the layers passed in are untouched. An unbuilt
+    stack is built (with ``random_state``); a built one (or a
+    :class:`~skmlp.Network`) is checked at its current weights. The same
+    checks of the layer protocol as in ``fit`` apply.
 
     Parameters
     ----------
@@ -88,7 +98,8 @@ def check_gradients(
     X : array-like of shape (n_samples, n_features)
         Inputs; a few rows suffice.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        Class indices ``0..n_classes-1``, or one-hot targets.
+        Class labels of any type (non-negative integers keep their column),
+        or a 2-D array of targets such as one-hot rows.
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights of the loss.
     alpha : float, default=0.0
@@ -123,13 +134,18 @@ def check_gradients(
     """
     rng = np.random.RandomState(random_state)
     X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
-    Y = one_hot(y, int(y.max()) + 1, np.float64) if y.ndim == 1 else y.astype(np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array, got shape {X.shape}.")
+    if not np.isfinite(X).all():
+        raise ValueError("X contains NaN or infinity; the gradient check needs finite inputs.")
+    Y = _targets(y, X.shape[0])
     sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    if sw is not None and (sw.shape != (X.shape[0],) or not np.isfinite(sw).all()):
+        raise ValueError("sample_weight must be a finite array of shape (n_samples,).")
     network = _prepared_copy(layers, X.shape[1], Y.shape[1], rng)
 
     def loss():
-        value = network.layers[-1].loss(network.logits(X), Y, sw)
+        value = network.loss(X, Y, sw)
         if alpha:
             sw_sum = X.shape[0] if sw is None else sw.sum()
             value += l2_penalty(network.coefs(), alpha, sw_sum)
@@ -138,7 +154,7 @@ def check_gradients(
     network.loss_and_grad(X, Y, sw, alpha=alpha)
     analytic = network.flat_grads.copy()
     params = network.flat_params
-    errors, offset, worst, n_checked = [], 0, 0.0, 0
+    errors, non_finite, offset, worst, n_checked = [], [], 0, 0.0, 0
     for index, layer in enumerate(network.layers):
         for name, array in layer.params.items():
             coords = np.arange(array.size)
@@ -146,30 +162,73 @@ def check_gradients(
                 coords = rng.choice(array.size, max_checks_per_param, replace=False)
             # A diagnostic, not a hot path: one loss evaluation per coordinate.
             err = 0.0
-            for c in offset + coords:
-                saved = params[c]
-                params[c] = saved + eps
-                upper = loss()
-                params[c] = saved - eps
-                lower = loss()
-                params[c] = saved
+            for c in coords:
+                flat = offset + c
+                saved = params[flat]
+                params[flat] = saved + eps
+                upper = _loss_or_nan(loss)
+                params[flat] = saved - eps
+                lower = _loss_or_nan(loss)
+                params[flat] = saved
                 numeric = (upper - lower) / (2 * eps)
-                scale = max(abs(analytic[c]), abs(numeric), atol / rtol)
-                err = max(err, abs(analytic[c] - numeric) / scale)
+                if not (np.isfinite(analytic[flat]) and np.isfinite(numeric)):
+                    where = np.unravel_index(c, array.shape)
+                    non_finite.append(
+                        (index, type(layer).__name__, name, where, analytic[flat], numeric)
+                    )
+                    err = np.inf
+                    continue
+                scale = max(abs(analytic[flat]), abs(numeric), atol / rtol)
+                err = max(err, abs(analytic[flat] - numeric) / scale)
             errors.append((index, type(layer).__name__, name, err))
             worst = max(worst, err)
             n_checked += len(coords)
             offset += array.size
-    return GradientCheckResult(worst, errors, n_checked, rtol)
+    return GradientCheckResult(worst, errors, n_checked, rtol, non_finite)
+
+
+def _loss_or_nan(loss):
+    try:
+        with np.errstate(all="ignore"):
+            return loss()
+    except ValueError:  # the network's output became non-finite at this step
+        return np.nan
+
+
+def _targets(y, n_samples):
+    """One-hot targets from labels of any type, or a 2-D target array as given."""
+    y = np.asarray(y)
+    if y.shape[0] != n_samples:
+        raise ValueError(f"y has {y.shape[0]} rows but X has {n_samples}.")
+    if y.ndim == 2:
+        Y = y.astype(np.float64)
+        if not np.isfinite(Y).all():
+            raise ValueError("y contains NaN or infinity.")
+        return Y
+    classes, indices = np.unique(y, return_inverse=True)
+    # integer labels 0..k-1 keep their columns even when a class is absent
+    if np.issubdtype(y.dtype, np.integer) and classes.min() >= 0:
+        return one_hot(y, int(classes.max()) + 1, np.float64)
+    return one_hot(indices, len(classes), np.float64)
 
 
 def _prepared_copy(layers, n_features, n_outputs, rng):
-    if isinstance(layers, Network):
-        network = copy.deepcopy(layers)
-        network._flatten(np.float64)
-        return network
-    stack = copy.deepcopy(list(layers))
-    linears = [layer for layer in stack if isinstance(layer, Linear)]
-    if linears and linears[-1].n_out is None:
-        linears[-1].n_out = n_outputs
-    return Network(stack).build(n_features, rng, np.float64)
+    """A float64 network to check: built afresh, or at the current weights of a built stack."""
+    source = layers.layers if isinstance(layers, Network) else layers
+    source = check_stack(source)
+    built = any(layer.params for layer in source)
+    if not built:
+        stack = resolve_stack(source, n_outputs=n_outputs)
+        return Network(stack).build(n_features, rng, np.float64)
+    stack = [copy.deepcopy(layer) for layer in source]
+    saved = [{key: np.array(value) for key, value in layer.params.items()} for layer in stack]
+    network = Network(stack).build(n_features, rng, np.float64)
+    for position, (layer, values) in enumerate(zip(network.layers, saved)):
+        for key, value in values.items():
+            if layer.params[key].shape != value.shape:
+                raise ValueError(
+                    f"layer {position} ({layer!r}): params[{key!r}] has shape {value.shape}, "
+                    f"but {n_features} input features need {layer.params[key].shape}."
+                )
+            layer.params[key][...] = value
+    return network

@@ -133,32 +133,6 @@ def log_loss_from_logits(Z, Y, sample_weight=None):
     return _weighted_mean(per_row, sample_weight)
 
 
-def log_loss(Y, P, sample_weight=None):
-    """Mean cross-entropy of one-hot targets under probabilities ``P``.
-
-    Probabilities are clipped to ``[tiny, 1]`` (``tiny`` the smallest normal
-    number of their dtype), so a probability of exactly zero gives a large
-    finite loss instead of ``inf``.
-
-    Parameters
-    ----------
-    Y : ndarray of shape (n_samples, n_classes)
-        One-hot targets.
-    P : ndarray of shape (n_samples, n_classes)
-        Predicted probabilities.
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Weights of the rows.
-
-    Returns
-    -------
-    loss : float
-        The weighted mean negative log-likelihood.
-    """
-    P = np.clip(P, np.finfo(P.dtype).tiny, 1.0)
-    per_row = -np.einsum("ij,ij->i", np.log(P), Y)
-    return _weighted_mean(per_row, sample_weight)
-
-
 def softmax_log_loss_grad(P, Y, sample_weight=None, out=None, scale=1.0):
     """Gradient of the mean log-loss with respect to the logits.
 

@@ -1,9 +1,12 @@
 """Network: an ordered stack of layers, run forward and backpropagated in reverse."""
 
+import copy
+from numbers import Integral
+
 import numpy as np
 
 from skmlp._losses import l2_penalty
-from skmlp.layers import Identity, Linear, Logistic, OutputLayer, ReLU, SoftmaxOutput, Tanh
+from skmlp.layers import Identity, Layer, Linear, Logistic, OutputLayer, ReLU, SoftmaxOutput, Tanh
 
 ACTIVATIONS = {"identity": Identity, "logistic": Logistic, "tanh": Tanh, "relu": ReLU}
 
@@ -58,12 +61,7 @@ class Network:
     """
 
     def __init__(self, layers):
-        self.layers = list(layers)
-        if not self.layers or not isinstance(self.layers[-1], OutputLayer):
-            raise ValueError(
-                "The last layer of a network must be an OutputLayer such as "
-                f"SoftmaxOutput; got {self.layers[-1:]!r}."
-            )
+        self.layers = check_stack(layers)
 
     def build(self, n_in, rng, dtype):
         """Allocate every layer's parameters and gather them in one flat array.
@@ -82,16 +80,28 @@ class Network:
         self : Network
         """
         width = n_in
-        for layer in self.layers:
+        self.widths = [n_in]  # the input width of every layer, then the output's
+        for position, layer in enumerate(self.layers):
             layer.needs_input_grad = True
-            width = layer.build(width, rng, dtype)
+            layer.clear()
+            width = _checked_width(layer.build(width, rng, dtype), position, layer)
+            self.widths.append(width)
         self.layers[0].needs_input_grad = False
         for below, layer in zip(self.layers, self.layers[1:]):
-            # Linear's training output is its own buffer, read by nobody after
-            # the next layer: that layer may compute in place on it.
-            layer.overwrite_input = type(below) is Linear
+            # An output that is the lower layer's own buffer, read by nothing
+            # after this layer, may be overwritten if this layer can do so.
+            layer.overwrite_input = below.output_is_scratch and layer.can_overwrite_input
         self.n_out = width
+        self.dtype = np.dtype(dtype)
         self._flatten(dtype)
+        for position, layer in enumerate(self.layers):
+            for key, value in layer.params.items():
+                if not np.isfinite(value).all():
+                    raise ValueError(
+                        f"{_name(position, layer)}: parameter {key!r} is not finite "
+                        f"in {self.dtype} (values beyond the dtype's range become inf)."
+                    )
+        self._unchecked = True  # the first minibatch checks every layer's output
         return self
 
     def _flatten(self, dtype):
@@ -173,21 +183,6 @@ class Network:
             X = layer.forward(X, training=training)
         return X
 
-    def backward(self, grad, *, start=None):
-        """Backpropagate ``grad`` from the top of the stack to the input.
-
-        Parameters
-        ----------
-        grad : ndarray of shape (n_samples, n_out)
-            Gradient of the loss with respect to the output of layer ``start``.
-        start : int, default=None
-            Index of the layer ``grad`` belongs to; defaults to the last layer.
-        """
-        stop = len(self.layers) if start is None else start + 1
-        for layer in reversed(self.layers[:stop]):
-            grad = layer.backward(grad)
-        self._sync_grads()
-
     def _sync_grads(self):
         # A custom layer may assign a new array to grads[key] instead of writing
         # into it; copy such gradients into the flat array the optimizer reads.
@@ -196,9 +191,7 @@ class Network:
                 view[...] = grads[key]
                 grads[key] = view
 
-    def loss_and_grad(
-        self, X, Y, sample_weight=None, *, alpha=0.0, compute_loss=True, grad_scale=1.0
-    ):
+    def loss_and_grad(self, X, Y, sample_weight=None, *, alpha=0.0, grad_scale=1.0):
         """Forward pass, loss, and backpropagation of its gradient for one minibatch.
 
         Parameters
@@ -212,8 +205,6 @@ class Network:
         alpha : float, default=0.0
             L2 penalty ``alpha / 2 * ||W||^2 / sum(sample_weight)`` on the
             penalised parameters (the ``coef`` of linear layers).
-        compute_loss : bool, default=True
-            When False the loss is not evaluated (the gradient is the same).
         grad_scale : float, default=1.0
             Factor the gradients are multiplied by, folded into the output
             layer's gradient so that it costs nothing; an optimizer's
@@ -222,30 +213,59 @@ class Network:
 
         Returns
         -------
-        loss : float or None
-            Weighted mean loss plus penalty, or None when not computed.
+        loss : float
+            Weighted mean loss plus penalty.
             The gradients, times ``grad_scale``, are in ``flat_grads`` (and
             each layer's ``grads``).
         """
+        if self._unchecked:
+            return self._checked_loss_and_grad(X, Y, sample_weight, alpha, grad_scale)
         # The loops of forward() and backward(), inlined: this runs once per
         # minibatch, and small networks feel every extra call.
         out = X
         for layer in self.layers:
             out = layer.forward(out)
-        loss, grad = self.layers[-1].loss_gradient(
-            Y, sample_weight, compute_loss=compute_loss, scale=grad_scale
-        )
+        loss, grad = self.layers[-1].loss_gradient(Y, sample_weight, scale=grad_scale)
         for layer in self._below_output:
             grad = layer.backward(grad)
+        return self._finish_gradient(X, sample_weight, loss, alpha, grad_scale)
+
+    def _finish_gradient(self, X, sample_weight, loss, alpha, grad_scale):
         if self._grad_slots:
             self._sync_grads()
         if alpha:
             sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
             for W, dW in self._penalized:
                 dW += (grad_scale * alpha / sw_sum) * W
-            if compute_loss:
-                loss += l2_penalty(self.coefs(), alpha, sw_sum)
+            loss += l2_penalty(self.coefs(), alpha, sw_sum)
         return loss
+
+    def _checked_loss_and_grad(self, X, Y, sample_weight, alpha, grad_scale):
+        """:meth:`loss_and_grad` with every layer's output and gradient checked, once."""
+        out = X
+        for position, layer in enumerate(self.layers):
+            out = layer.forward(out)
+            _check_output(out, position, layer, X.shape[0], self.widths[position + 1], self.dtype)
+        loss, grad = self.layers[-1].loss_gradient(Y, sample_weight, scale=grad_scale)
+        last = len(self.layers) - 1
+        _check_gradient(grad, last, self.layers[-1], (X.shape[0], self.widths[last]))
+        for position in range(last - 1, -1, -1):
+            layer = self.layers[position]
+            grad = layer.backward(grad)
+            if position == 0 and grad is None:
+                continue
+            _check_gradient(grad, position, layer, (X.shape[0], self.widths[position]))
+        for position, layer in enumerate(self.layers):
+            for key, value in layer.params.items():
+                g = layer.grads.get(key)
+                if not isinstance(g, np.ndarray) or g.shape != value.shape:
+                    raise ValueError(
+                        f"{_name(position, layer)}: grads[{key!r}] must be an array of "
+                        f"shape {value.shape} like params[{key!r}], got "
+                        f"{getattr(g, 'shape', type(g).__name__)}."
+                    )
+        self._unchecked = False
+        return self._finish_gradient(X, sample_weight, loss, alpha, grad_scale)
 
     def logits(self, X):
         """Prediction-mode forward pass up to the input of the output layer.
@@ -266,12 +286,93 @@ class Network:
         widest = max([X.shape[1]] + [p.shape[-1] for p in self.params()])
         itemsize = self.flat_params.dtype.itemsize
         chunk = max(1, _CHUNK_BYTES // (widest * itemsize))
+        width = self.widths[-2]
         if n_samples <= chunk:
-            return _run(hidden, X)
-        Z = np.empty((n_samples, self.n_out), dtype=self.flat_params.dtype)
+            return self._run_checked(hidden, X, width)
+        Z = np.empty((n_samples, width), dtype=self.flat_params.dtype)
         for start in range(0, n_samples, chunk):
-            Z[start : start + chunk] = _run(hidden, X[start : start + chunk])
+            Z[start : start + chunk] = self._run_checked(hidden, X[start : start + chunk], width)
         return Z
+
+    def _run_checked(self, hidden, X, width):
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported later
+            Z = _run(hidden, X)
+        if not isinstance(Z, np.ndarray) or Z.shape != (X.shape[0], width):
+            out = X  # the error path: find the layer at fault
+            for position, layer in enumerate(hidden):
+                out = layer.forward(out, training=False)
+                _check_output(out, position, layer, X.shape[0], self.widths[position + 1], None)
+        return Z
+
+    def predict(self, X):
+        """Prediction-mode output of the whole network (probabilities for a softmax).
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        prediction : ndarray of shape (n_samples, n_out)
+
+        Raises
+        ------
+        ValueError
+            When the output is not finite: the input overflows the network.
+        """
+        Z = self._finite_logits(X)
+        return self._finite(self.layers[-1].forward(Z, training=False), X)
+
+    def predict_log(self, X):
+        """Logarithm of :meth:`predict`, from the output layer's ``log_predict``.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_prediction : ndarray of shape (n_samples, n_out)
+        """
+        return self.layers[-1].log_predict(self._finite_logits(X))
+
+    def loss(self, X, Y, sample_weight=None):
+        """Weighted mean loss of the output layer (no penalty) in prediction mode.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Y : ndarray of shape (n_samples, n_out)
+            Targets.
+        sample_weight : ndarray of shape (n_samples,), default=None
+
+        Returns
+        -------
+        loss : float
+        """
+        return self.layers[-1].loss(self._finite_logits(X), Y, sample_weight)
+
+    def _finite_logits(self, X):
+        return self._finite(self.logits(X), X)
+
+    def _finite(self, Z, X):
+        if np.isfinite(Z).all():
+            return Z
+        position = self._first_non_finite(X)
+        where = "" if position is None else f" ({_name(position, self.layers[position])})"
+        raise ValueError(
+            "The network's output is not finite: the input overflows the network"
+            f"{where}. Scale the input features (for instance with StandardScaler)."
+        )
+
+    def _first_non_finite(self, X):
+        X = X[:1000]
+        with np.errstate(all="ignore"):
+            for position, layer in enumerate(self.layers):
+                X = layer.forward(X, training=False)
+                if not np.isfinite(X).all():
+                    return position
+        return None
 
     def __setstate__(self, state):
         # Unpickled views no longer share memory with the flat arrays: rebuild them.
@@ -282,8 +383,7 @@ class Network:
     def clear(self):
         """Drop every layer's cached activations and scratch buffers."""
         for layer in self.layers:
-            if hasattr(layer, "clear"):
-                layer.clear()
+            layer.clear()
 
 
 def make_layers(hidden_layer_sizes, activation, n_out, init="glorot"):
@@ -315,3 +415,159 @@ def _run(layers, X):
     for layer in layers:
         X = layer.forward(X, training=False)
     return X
+
+
+def check_stack(layers):
+    """Check that ``layers`` is a stack of layers ending in one output layer; return a list.
+
+    Parameters
+    ----------
+    layers : list or tuple of Layer
+
+    Returns
+    -------
+    layers : list of Layer
+
+    Raises
+    ------
+    TypeError
+        When an element is not a :class:`~skmlp.layers.Layer`.
+    ValueError
+        When the stack is empty, does not end in an
+        :class:`~skmlp.layers.OutputLayer`, or has one elsewhere.
+    """
+    if not isinstance(layers, list | tuple):
+        raise TypeError(f"layers must be a list of Layer objects, got {type(layers).__name__}.")
+    layers = list(layers)
+    for position, layer in enumerate(layers):
+        if not isinstance(layer, Layer):
+            raise TypeError(f"layer {position} ({layer!r}) is not a skmlp.layers.Layer instance.")
+    if not layers or not isinstance(layers[-1], OutputLayer):
+        raise ValueError(
+            f"A layer stack must end with an OutputLayer such as SoftmaxOutput(); got {layers!r}."
+        )
+    for position, layer in enumerate(layers[:-1]):
+        if isinstance(layer, OutputLayer):
+            raise ValueError(
+                f"{_name(position, layer)} is an OutputLayer; only the last layer may be one."
+            )
+    return layers
+
+
+def resolve_stack(
+    layers,
+    *,
+    hidden_layer_sizes=(20, 20),
+    activation="logistic",
+    weight_init="glorot",
+    n_outputs,
+):
+    """The layer objects a fit builds: a fresh, checked copy of ``layers``, or the standard stack.
+
+    Parameters
+    ----------
+    layers : list of Layer or None
+        A custom stack; None builds ``hidden_layer_sizes`` and ``activation``.
+        The objects passed are never modified: each place in the list gets
+        its own deep copy, so a parameter-free layer object placed twice
+        becomes two independent layers.
+    hidden_layer_sizes : int or sequence of int, default=(20, 20)
+    activation : {"identity", "logistic", "tanh", "relu"}, default="logistic"
+    weight_init : {"glorot", "normal"}, default="glorot"
+    n_outputs : int
+        Output width given to a last :class:`~skmlp.layers.Linear` whose
+        ``n_out`` is None.
+
+    Returns
+    -------
+    stack : list of Layer
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a malformed stack, a layer with parameters placed twice (weight
+        sharing is not supported), or bad ``hidden_layer_sizes``.
+    """
+    if layers is None:
+        return make_layers(_hidden_sizes(hidden_layer_sizes), activation, n_outputs, weight_init)
+    layers = check_stack(layers)
+    first_place = {}
+    for position, layer in enumerate(layers):
+        if id(layer) in first_place and _has_parameters(layer):
+            raise ValueError(
+                f"The same {layer!r} object is placed at positions {first_place[id(layer)]} "
+                f"and {position}: weight sharing is not supported; create one layer "
+                "object per place."
+            )
+        first_place.setdefault(id(layer), position)
+    stack = [copy.deepcopy(layer) for layer in layers]
+    linears = [layer for layer in stack if isinstance(layer, Linear)]
+    if linears and linears[-1].n_out is None:
+        linears[-1].n_out = n_outputs
+    return stack
+
+
+def _has_parameters(layer):
+    if isinstance(layer, Linear) or layer.params or layer.penalized:
+        return True
+    probe = copy.deepcopy(layer)
+    try:
+        probe.build(2, np.random.RandomState(0), np.float64)
+    except Exception:  # a layer that cannot be built for 2 inputs: assume it has weights
+        return True
+    return bool(probe.params)
+
+
+def _hidden_sizes(hidden_layer_sizes):
+    sizes = [hidden_layer_sizes] if np.ndim(hidden_layer_sizes) == 0 else list(hidden_layer_sizes)
+    if not all(
+        isinstance(s, Integral | np.integer) and not isinstance(s, bool) and s >= 1 for s in sizes
+    ):
+        raise ValueError(
+            f"hidden_layer_sizes must contain positive integers, got {hidden_layer_sizes!r}."
+        )
+    return [int(s) for s in sizes]
+
+
+def _name(position, layer):
+    return f"layer {position} ({layer!r})"
+
+
+def _checked_width(width, position, layer):
+    if isinstance(width, bool) or not isinstance(width, Integral | np.integer) or width < 1:
+        raise ValueError(
+            f"{_name(position, layer)}: build returned {width!r}; it must return the "
+            "output width, a positive integer."
+        )
+    return int(width)
+
+
+def _check_output(out, position, layer, n_rows, width, dtype):
+    if not isinstance(out, np.ndarray):
+        raise TypeError(
+            f"{_name(position, layer)}: forward returned {type(out).__name__}; it must "
+            "return a NumPy array."
+        )
+    if out.ndim != 2 or out.shape != (n_rows, width):
+        raise ValueError(
+            f"{_name(position, layer)}: forward returned shape {out.shape}; expected "
+            f"({n_rows}, {width}): the input's rows, and the width build returned."
+        )
+    if dtype is not None and out.dtype != dtype:
+        raise ValueError(
+            f"{_name(position, layer)}: forward returned dtype {out.dtype}; expected the "
+            f"network's {dtype}."
+        )
+
+
+def _check_gradient(grad, position, layer, shape):
+    if not isinstance(grad, np.ndarray):
+        raise TypeError(
+            f"{_name(position, layer)}: backward returned {type(grad).__name__}; it must "
+            f"return the gradient at its input, an array of shape {shape}."
+        )
+    if grad.shape != shape:
+        raise ValueError(
+            f"{_name(position, layer)}: backward returned shape {grad.shape}; expected "
+            f"{shape}, the shape of its input."
+        )

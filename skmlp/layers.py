@@ -16,14 +16,23 @@ A network is a list of layers. Every layer follows one small protocol:
   overwrite it (the built-in activations compute their gradient in place).
 
 All arithmetic is on whole arrays. The output layer additionally owns its loss
-(see :class:`SoftmaxOutput`).
+and its prediction (see :class:`OutputLayer`).
+
+The network checks every layer when a stack is built and on its first
+minibatch: ``build`` must return a positive int, ``forward`` an ndarray of
+the input's row count, the width ``build`` returned and the network's dtype,
+``backward`` an ndarray of exactly the input's shape. A mistake is a
+``TypeError`` or ``ValueError`` naming the layer and its position.
 """
+
+from numbers import Integral
 
 import numpy as np
 
 from skmlp._losses import (
     log_loss_from_logits,
     log_loss_from_parts,
+    log_softmax,
     softmax,
     softmax_log_loss_grad,
     softmax_parts,
@@ -61,11 +70,30 @@ class Layer:
         the data, so that layer can skip the work and return None.
     overwrite_input : bool
         Whether a training-mode :meth:`forward` may write its output over its
-        input. The network sets it when the input is the scratch output of a
-        :class:`Linear` layer that nothing else reads; the built-in activations
-        then work in place, saving one activation-sized buffer each.
+        input. The network sets it on a layer that declares
+        :attr:`can_overwrite_input` when the layer below declares
+        :attr:`output_is_scratch`; the built-in activations then work in
+        place on :class:`Linear`'s output, saving a buffer each.
     penalized : tuple of str
         Keys of ``params`` that the L2 penalty ``alpha`` applies to.
+    output_is_scratch : bool
+        Class attribute: the training-mode output is the layer's own buffer,
+        read by nothing but the next layer (True for :class:`Linear`).
+    can_overwrite_input : bool
+        Class attribute: :meth:`forward` honours :attr:`overwrite_input`.
+
+    Notes
+    -----
+    Gradients arrive pre-scaled: the ``grad_out`` given to :meth:`backward`
+    is the gradient of the loss times the optimizer's ``grad_scale`` (plain
+    SGD's learning rate, folded into the output layer's gradient so that an
+    update is one subtraction). So :meth:`backward` must be linear in
+    ``grad_out`` (as every correct backward is): compute it exactly as for the
+    plain gradient, and never read the magnitude of ``grad_out`` as a loss.
+
+    A parameter-free layer object may appear more than once in a stack (each
+    place gets its own copy); a layer with parameters may not (weight
+    sharing is not supported).
 
     Examples
     --------
@@ -76,11 +104,11 @@ class Layer:
     >>> class Square(Layer):
     ...     def forward(self, X, *, training=True):
     ...         if training:
-    ...             self._cache_X = X
+    ...             self.X = X
     ...         return X**2
     ...
     ...     def backward(self, grad_out):
-    ...         return 2 * self._cache_X * grad_out
+    ...         return 2 * self.X * grad_out
     >>> layer = Square()
     >>> layer.forward(np.array([[1.0, -2.0]]))
     array([[1., 4.]])
@@ -89,13 +117,14 @@ class Layer:
     """
 
     penalized = ()
+    output_is_scratch = False
+    can_overwrite_input = False
 
     def __init__(self):
         self.params = {}
         self.grads = {}
         self.needs_input_grad = True
         self.overwrite_input = False
-        self._buffers = {}
 
     def build(self, n_in, rng, dtype):
         """Allocate parameters for inputs of width ``n_in``.
@@ -114,8 +143,6 @@ class Layer:
         n_out : int
             Width of the output. The default keeps the width unchanged.
         """
-        self._dtype = np.dtype(dtype)
-        self.clear()
         return n_in
 
     def forward(self, X, *, training=True):
@@ -151,6 +178,30 @@ class Layer:
             ``needs_input_grad`` is False.
         """
         raise NotImplementedError
+
+    def clear(self):
+        """Drop whatever the layer cached for :meth:`backward`; the default has nothing."""
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class _Buffered:
+    """Scratch buffers reused across minibatches: private machinery of the built-in layers.
+
+    A mixin placed before :class:`Layer`. Cached activations are attributes
+    whose names start with ``_cache`` (this class's own convention, dropped by
+    :meth:`clear` and pickling); custom layers need none of it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._buffers = {}
+
+    def build(self, n_in, rng, dtype):
+        """Drop the buffers of an earlier build, then build as the layer does."""
+        self.clear()
+        return super().build(n_in, rng, dtype)
 
     def _buffer(self, name, n_rows, n_cols, dtype):
         """Return an ``(n_rows, n_cols)`` scratch array reused across calls.
@@ -207,11 +258,8 @@ class Layer:
             del state[attr]
         return state
 
-    def __repr__(self):
-        return f"{type(self).__name__}()"
 
-
-class Linear(Layer):
+class Linear(_Buffered, Layer):
     """Affine map ``X @ coef + intercept``.
 
     Forward: ``out = X W + b``. Backward, with ``G = grad_out``:
@@ -253,20 +301,28 @@ class Linear(Layer):
     """
 
     penalized = ("coef",)
+    output_is_scratch = True
     _grads_in_place = True  # backward writes into grads; the network need not copy
 
     def __init__(self, n_out=None, *, init="glorot", gain=1.0):
         super().__init__()
+        if n_out is not None and (
+            isinstance(n_out, bool) or not isinstance(n_out, Integral) or n_out < 1
+        ):
+            raise ValueError(f"Linear's n_out must be a positive integer or None, got {n_out!r}.")
         self.n_out = n_out
         self.init = init
         self.gain = gain
 
     def build(self, n_in, rng, dtype):
         """Draw the initial ``coef`` and ``intercept``; return ``n_out``."""
-        super().build(n_in, rng, dtype)
+        self.clear()
         n_out = self.n_out
-        if n_out is None or int(n_out) < 1:
-            raise ValueError(f"Linear layer needs a positive n_out, got {n_out!r}.")
+        if n_out is None:
+            raise ValueError(
+                "Linear(None) means one output per class: only the last Linear of a "
+                "classifier's stack may leave n_out unset."
+            )
         n_out = int(n_out)
         if self.init == "glorot":
             bound = self.gain * np.sqrt(6.0 / (n_in + n_out))
@@ -332,8 +388,10 @@ class Linear(Layer):
         return f"Linear({', '.join(args)})"
 
 
-class _Elementwise(Layer):
+class _Elementwise(_Buffered, Layer):
     """An activation applied entry by entry; caches its output for ``backward``."""
+
+    can_overwrite_input = True
 
     def _function(self, X, out):
         raise NotImplementedError
@@ -524,11 +582,42 @@ class OutputLayer(Layer):
         raise NotImplementedError
 
     def loss(self, Z, Y, sample_weight=None):
-        """Weighted mean loss for inputs ``Z`` of this layer and targets ``Y``."""
+        """Weighted mean loss for inputs ``Z`` of this layer and targets ``Y``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_in)
+            Inputs of this layer (the network's prediction-mode output below it).
+        Y : ndarray of shape (n_samples, n_outputs)
+            Targets.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Row weights.
+
+        Returns
+        -------
+        loss : float
+        """
         raise NotImplementedError
 
+    def log_predict(self, Z):
+        """Logarithm of the prediction ``forward(Z, training=False)``.
 
-class SoftmaxOutput(OutputLayer):
+        Override with a stable formula (a log-softmax, say) when the
+        prediction can round to zero.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_in)
+
+        Returns
+        -------
+        log_prediction : ndarray of shape (n_samples, n_out)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.forward(Z, training=False))
+
+
+class SoftmaxOutput(_Buffered, OutputLayer):
     """Softmax probabilities with the cross-entropy (log-loss) as the loss.
 
     Forward: ``P = exp(z - max z) / sum(exp(z - max z))`` per row.
@@ -584,3 +673,6 @@ class SoftmaxOutput(OutputLayer):
 
     def loss(self, Z, Y, sample_weight=None):
         return log_loss_from_logits(Z, Y, sample_weight)
+
+    def log_predict(self, Z):
+        return log_softmax(Z)
