@@ -1,7 +1,7 @@
 """skmlp: a scikit-learn multilayer perceptron built from an explicit stack of layers."""
 
 from skmlp import layers
-from skmlp._classifier import MLPLayerClassifier
+from skmlp._classifier import MLPLayerClassifier, expected_failed_checks
 from skmlp._gradient_check import GradientCheckResult, check_gradients
 from skmlp._network import Network
 
@@ -10,6 +10,7 @@ __all__ = [
     "MLPLayerClassifier",
     "Network",
     "check_gradients",
+    "expected_failed_checks",
     "layers",
 ]
 

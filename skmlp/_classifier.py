@@ -2,6 +2,7 @@
 
 import copy
 import warnings
+from dataclasses import dataclass, replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,32 +10,71 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from skmlp._data import merge_duplicate_rows, row_keys
-from skmlp._losses import log_softmax, softmax
-from skmlp._network import Network, make_layers
+from skmlp._data import Rows, training_rows
+from skmlp._network import Network, resolve_stack
 from skmlp._optimizers import SGD, Adam, make_schedule
-from skmlp._training import History, TrainingConfig, train
+from skmlp._training import EarlyStopping, History, TrainingConfig, train
 from skmlp._validation import (
     Interval,
     StrOptions,
     _fit_context,
-    check_finite_rows,
-    check_hidden_layer_sizes,
     check_is_fitted,
-    check_layers,
     validate_fit_data,
     validate_predict_data,
 )
-from skmlp.layers import Linear
+from skmlp.layers import SoftmaxOutput
+
+#: Why minibatch training cannot pass scikit-learn's sample-weight
+#: equivalence checks: a repeated row lands in other minibatches (and in or
+#: out of the early-stopping hold-out) than one row of twice the weight.
+_SAMPLE_WEIGHT_XFAIL = (
+    "sample_weight is not equivalent to removing/repeating samples under "
+    "minibatch SGD: a repeated row falls into other minibatches, shuffles and "
+    "hold-outs than one row of double weight. Full-batch training without "
+    "shuffling or early stopping passes."
+)
 
 
-def _scatter(rows, values, n, dtype):
-    """Per-row array of ``values`` at ``rows`` (zero elsewhere); None stays None."""
-    if values is None:
-        return None
-    full = np.zeros(n, dtype=dtype)
-    full[rows] = values
-    return full
+def expected_failed_checks(estimator):
+    """scikit-learn estimator checks that ``estimator`` is expected to fail, with the reason.
+
+    Pass the result to :func:`sklearn.utils.estimator_checks.check_estimator`
+    or ``parametrize_with_checks`` as ``expected_failed_checks``, as
+    scikit-learn does for its own SGD-based estimators.
+
+    Parameters
+    ----------
+    estimator : MLPLayerClassifier
+        An unfitted estimator with the configuration to check.
+
+    Returns
+    -------
+    checks : dict of str to str
+        Check names and why each fails; empty for a full-batch configuration
+        without shuffling or early stopping (``batch_size`` of at least the
+        checks' 200 rows or ``"auto"``, ``shuffle=False``,
+        ``early_stopping=False``), where weights and repeated rows give the
+        same model.
+
+    Examples
+    --------
+    >>> from skmlp import MLPLayerClassifier, expected_failed_checks
+    >>> for name in sorted(expected_failed_checks(MLPLayerClassifier())):
+    ...     print(name)
+    check_sample_weight_equivalence_on_dense_data
+    check_sample_weight_equivalence_on_sparse_data
+    >>> expected_failed_checks(
+    ...     MLPLayerClassifier(batch_size="auto", shuffle=False, early_stopping=False)
+    ... )
+    {}
+    """
+    full_batch = estimator.batch_size == "auto" or estimator.batch_size >= 200
+    if full_batch and not estimator.shuffle and not estimator.early_stopping:
+        return {}
+    return {
+        "check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_XFAIL,
+        "check_sample_weight_equivalence_on_sparse_data": _SAMPLE_WEIGHT_XFAIL,
+    }
 
 
 def _make_rng(random_state):
@@ -42,6 +82,75 @@ def _make_rng(random_state):
     if random_state is None:
         return np.random.RandomState(np.random.SeedSequence().generate_state(1)[0])
     return check_random_state(random_state)
+
+
+@dataclass
+class _Model:
+    """Everything a fit trains and keeps; the estimator holds one, replaced whole."""
+
+    network: Network
+    optimizer: object
+    schedule: object
+    history: History
+    stopper: EarlyStopping
+    signature: tuple
+    settings: dict
+    dtype: np.dtype
+
+    def copy(self):
+        """An independent copy for a warm or incremental fit to train."""
+        return replace(
+            self,
+            network=copy.deepcopy(self.network),
+            optimizer=copy.deepcopy(self.optimizer),
+            schedule=copy.deepcopy(self.schedule),
+            history=self.history.copy(),
+            stopper=copy.deepcopy(self.stopper),
+        )
+
+
+_OPTIMIZER_SETTINGS = (
+    "solver",
+    "learning_rate",
+    "learning_rate_init",
+    "power_t",
+    "momentum",
+    "nesterovs_momentum",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+)
+
+
+def _make_optimizer(settings, n_params, dtype, previous=None):
+    """The optimizer and schedule of ``settings``, keeping ``previous``'s state where it applies."""
+    lr = settings["learning_rate_init"]
+    if settings["solver"] == "adam":
+        optimizer = Adam(
+            n_params, dtype, lr, settings["beta_1"], settings["beta_2"], settings["epsilon"]
+        )
+        if isinstance(previous, Adam):
+            optimizer.t, optimizer._m, optimizer._v = previous.t, previous._m, previous._v
+        return optimizer, make_schedule("constant", lr)
+    optimizer = SGD(n_params, dtype, lr, settings["momentum"], settings["nesterovs_momentum"])
+    keep_velocity = isinstance(previous, SGD) and previous._velocity is not None
+    if keep_velocity and optimizer._velocity is not None:
+        optimizer._velocity = previous._velocity
+    return optimizer, make_schedule(settings["learning_rate"], lr, settings["power_t"])
+
+
+def _resolve_batch_size(batch_size, n_train):
+    if batch_size == "auto":
+        return min(200, n_train)
+    if batch_size > n_train:
+        warnings.warn(
+            f"Got batch_size={batch_size}, larger than the {n_train} training samples; "
+            "it is clipped to the sample size.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return n_train
+    return batch_size
 
 
 class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
@@ -123,8 +232,12 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
 
     warm_start : bool, default=False
         Continue from the previous fit's weights and optimizer state instead of
-        starting afresh; ``n_iter_``, ``t_``, the loss curves and ``history_``
-        keep counting.
+        starting afresh. Changed optimizer settings (``learning_rate_init``,
+        ``momentum``, ...) take effect, with the optimizer's state kept; a
+        changed network (``hidden_layer_sizes``, ``activation``, ``layers``,
+        number of features) or set of classes is a ``ValueError``.
+        ``t_``, the loss curves and ``history_`` keep counting; ``n_iter_``
+        counts the epochs of the latest fit.
 
     momentum : float, default=0.0
         Momentum of ``solver="sgd"``, in [0, 1].
@@ -188,7 +301,9 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
     intercepts_ : list of ndarray
         Bias vector of each linear layer, shape ``(n_out,)``.
     n_iter_ : int
-        Epochs run, counted across ``warm_start`` fits and ``partial_fit`` calls.
+        Epochs run by the latest call to ``fit`` (1 after ``partial_fit``), as
+        in scikit-learn; ``t_``, ``loss_curve_`` and ``history_`` keep
+        counting across ``warm_start`` fits and ``partial_fit`` calls.
     t_ : int
         Training samples seen by the optimizer (rows times epochs).
     loss_ : float
@@ -211,8 +326,10 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
     best_validation_score_ : float or None
         Validation accuracy at the epoch of ``best_validation_loss_``.
     best_epoch_ : int
-        Epoch of the lowest validation loss (whose weights ``fit`` kept with
-        early stopping) or, without validation, of the lowest training loss.
+        Epoch (numbered across warm starts) of the latest fit's lowest
+        validation loss, whose weights early stopping kept, or, without
+        validation, of its lowest training loss; after ``partial_fit``, the
+        best over all calls.
     n_layers_ : int
         Number of layers in scikit-learn's sense: linear layers plus one.
     n_outputs_ : int
@@ -233,11 +350,24 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    Rows that are identical in features and label are merged into one row
-    whose weight is their total weight before training (rows of weight zero
-    are dropped). An integer ``sample_weight`` therefore means exactly the
-    same as repeating rows, and the result does not depend on the order of
-    the rows unless ``shuffle=False``.
+    Every row is one sample: the early-stopping hold-out is a stratified
+    ``validation_fraction`` of the samples, an epoch is
+    ``ceil(n_train / batch_size)`` minibatches, and ``sample_weight``
+    weights each row's share of the loss. Under minibatch training an
+    integer weight is therefore not the same as repeating a row (the copies
+    land in other minibatches); with full-batch training (``batch_size``
+    at least the number of samples), ``shuffle=False`` and
+    ``early_stopping=False`` it is, up to rounding. scikit-learn's two
+    sample-weight equivalence checks are expected failures for minibatch
+    configurations; :func:`skmlp.expected_failed_checks` lists them.
+
+    A fit commits or changes nothing: a fit or ``partial_fit`` that raises
+    leaves the estimator exactly as it was (unfitted, or predicting with the
+    previous model). Training that diverges (non-finite loss or weights)
+    restores the best epoch's weights with a :class:`ConvergenceWarning`
+    under early stopping, and raises ``ValueError`` without it.
+    ``KeyboardInterrupt`` stops training with a warning and keeps the model
+    of the last completed epoch (the best one under early stopping).
 
     Examples
     --------
@@ -349,8 +479,8 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         self : MLPLayerClassifier
             The fitted estimator.
         """
-        incremental = self.warm_start and hasattr(self, "classes_")
-        return self._fit(X, y, sample_weight, incremental=incremental, one_epoch=False)
+        warm = self.warm_start and hasattr(self, "_model")
+        return self._fit(X, y, sample_weight, warm=warm, one_epoch=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None, *, validation_data=None):
@@ -385,188 +515,210 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         self : MLPLayerClassifier
             The updated estimator.
         """
-        first = not hasattr(self, "classes_")
-        if first and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-        if not (first or classes is None or np.array_equal(self.classes_, np.unique(classes))):
-            raise ValueError(
-                f"classes={classes!r} differs from the classes of the first "
-                f"partial_fit call, {self.classes_!r}."
-            )
         return self._fit(
             X,
             y,
             sample_weight,
-            incremental=not first,
+            warm=hasattr(self, "_model"),
             one_epoch=True,
             classes=classes,
             validation_data=validation_data,
         )
 
-    def _fit(
-        self, X, y, sample_weight, *, incremental, one_epoch, classes=None, validation_data=None
-    ):
-        X, y, sample_weight = validate_fit_data(self, X, y, sample_weight, reset=not incremental)
-        if incremental or classes is not None:
-            y_idx = self._encode_known_labels(y, classes)
-        else:
-            y_idx = self._encode_labels(y)
-        y_idx = y_idx.astype(np.int32)  # class indices, held while training
-        dtype = X.dtype
-        rng = _make_rng(self.random_state)
-        if incremental and dtype != self._network.flat_params.dtype:
-            X = X.astype(self._network.flat_params.dtype)
-            dtype = X.dtype
-        keys = row_keys(X)  # the one pass over X: finiteness check and row hash
-        check_finite_rows(self, X, keys)
-        # Merge before the network exists: the merge's temporaries and the
-        # parameter and gradient arrays are then never held at the same time.
-        rows, weights, counts = merge_duplicate_rows(
-            X, y_idx, sample_weight, keep_order=not self.shuffle, keys=keys
+    def _fit(self, X, y, sample_weight, *, warm, one_epoch, classes=None, validation_data=None):
+        # Everything is validated and trained in locals; ``self`` is written
+        # once, by _commit, after training succeeded.
+        previous = self._model if warm else None
+        X, y, sample_weight, seen = validate_fit_data(
+            self, X, y, sample_weight, reset=previous is None
         )
-        del keys
-        if len(rows) == 0:
-            raise ValueError("All sample weights are zero: there is nothing to fit.")
-        if not incremental:
-            self._initialize(X.shape[1], dtype, rng)
+        classes_, y_idx = self._encode_labels(y, classes, previous, one_epoch=one_epoch)
+        if previous is not None and X.dtype != previous.dtype:
+            X = X.astype(previous.dtype)
+        dtype = X.dtype
         validation = None
         if validation_data is not None:
-            validation = self._encode_validation_data(validation_data, dtype)
-        row_weights = _scatter(rows, weights, X.shape[0], X.dtype)
-        row_counts = _scatter(rows, counts, X.shape[0], np.intp)
-        batch_size = min(200, X.shape[0]) if self.batch_size == "auto" else self.batch_size
+            validation = self._validation_rows(validation_data, classes_, dtype, X.shape[1])
+        n_classes = len(classes_)
+        stack = resolve_stack(
+            self.layers,
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            activation=self.activation,
+            weight_init=self.weight_init,
+            n_outputs=n_classes,
+        )
+        signature = (X.shape[1], *(repr(layer) for layer in stack))
+        settings = {name: getattr(self, name) for name in _OPTIMIZER_SETTINGS}
+        rng = _make_rng(self.random_state)
+        if previous is None:
+            model = self._new_model(stack, X.shape[1], dtype, rng, signature, settings, n_classes)
+        else:
+            model = self._continued_model(previous, signature, settings, fresh_fit=not one_epoch)
+        early_stopping = self.early_stopping and not one_epoch
+        train_rows, holdout = training_rows(
+            X,
+            y_idx,
+            sample_weight,
+            validation_fraction=self.validation_fraction if early_stopping else None,
+            rng=rng,
+        )
+        if not one_epoch:  # each fit stops on its own; partial_fit calls share one record
+            model.stopper = EarlyStopping(self.n_iter_no_change, self.tol, early_stopping)
         config = TrainingConfig(
-            batch_size=batch_size,
+            batch_size=_resolve_batch_size(self.batch_size, len(train_rows)),
             max_iter=1 if one_epoch else self.max_iter,
             shuffle=self.shuffle,
-            early_stopping=self.early_stopping and not one_epoch,
-            validation_fraction=self.validation_fraction,
+            early_stopping=early_stopping,
             n_iter_no_change=self.n_iter_no_change,
             tol=self.tol,
             alpha=self.alpha,
             verbose=bool(self.verbose),
         )
-        result, _ = train(
-            self._network,
-            self._optimizer,
-            self._schedule,
-            X,
-            y_idx,
-            rows,
-            row_weights,
-            config,
-            rng,
-            self._history,
-            n_classes=len(self.classes_),
-            counts=row_counts,
-            epoch_offset=self.n_iter_,
-            t_offset=self.t_,
-            validation=validation,
+        epoch_offset = len(model.history.records)
+        result = train(
+            model.network,
+            model.optimizer,
+            model.schedule,
+            train_rows,
+            config=config,
+            rng=rng,
+            history=model.history,
+            stopper=model.stopper,
+            n_classes=n_classes,
+            validation=holdout if holdout is not None else validation,
+            epoch_offset=epoch_offset,
+            t_offset=self.t_ if previous is not None else 0,
         )
-        self._network.clear()
-        self._record(result)
-        if not one_epoch and not result.stopped:
+        model.network.clear()
+        self._commit(model, result, seen, classes_, incremental=one_epoch)
+        if (
+            not one_epoch
+            and not result.converged
+            and result.diverged_epoch is None
+            and not result.interrupted
+        ):
             warnings.warn(
                 f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         return self
 
-    def _encode_labels(self, y):
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "The training data must contain at least two classes; got one class "
-                f"({self.classes_[0]!r})."
-            )
-        return y_idx
-
-    def _encode_known_labels(self, y, classes):
-        if not hasattr(self, "classes_"):
-            self.classes_ = np.unique(classes)
-            if len(self.classes_) < 2:
+    def _encode_labels(self, y, classes, previous, *, one_epoch):
+        """``classes_`` and the class index of every label, checked against what is known."""
+        if previous is not None:
+            known = self.classes_
+            if not one_epoch and not np.array_equal(np.unique(y), known):
+                raise ValueError(
+                    f"warm_start=True cannot change the set of classes: the model was "
+                    f"fitted on {known!r}, y has {np.unique(y)!r}. Set warm_start=False "
+                    "to fit a new model."
+                )
+            if classes is not None and not np.array_equal(np.unique(classes), known):
+                raise ValueError(
+                    f"classes={classes!r} differs from the classes of the first "
+                    f"partial_fit call, {known!r}."
+                )
+        elif one_epoch:
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            known = np.unique(classes)
+            if len(known) < 2:
                 raise ValueError(f"classes must contain at least two classes, got {classes!r}.")
-        unknown = np.setdiff1d(y, self.classes_)
-        if len(unknown):
-            raise ValueError(
-                f"y contains labels {unknown!r} that are not in classes_ {self.classes_!r}."
-            )
-        return np.searchsorted(self.classes_, y)
+        else:
+            known, y_idx = np.unique(y, return_inverse=True)
+            if len(known) < 2:
+                raise ValueError(
+                    "The training data must contain at least two classes; got one class "
+                    f"({known[0]!r})."
+                )
+            return known, y_idx.astype(np.int32)
+        return known, _indices_in(y, known, "y")
 
-    def _encode_validation_data(self, validation_data, dtype):
+    def _validation_rows(self, validation_data, classes_, dtype, n_features):
         if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
             raise ValueError(
                 "validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
                 f"sample_weight_val); got {type(validation_data).__name__}."
             )
         X_val, y_val, sw_val = (*validation_data, None)[:3]
-        X_val, y_val, sw_val = validate_fit_data(self, X_val, y_val, sw_val, reset=False)
-        y_idx = self._encode_known_labels(y_val, None)
-        return X_val.astype(dtype, copy=False), y_idx, sw_val
-
-    def _initialize(self, n_features, dtype, rng):
-        n_classes = len(self.classes_)
-        if self.layers is None:
-            sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
-            stack = make_layers(sizes, self.activation, n_classes, self.weight_init)
-        else:
-            check_layers(self.layers)
-            stack = copy.deepcopy(list(self.layers))
-            last_linear = [layer for layer in stack if isinstance(layer, Linear)][-1]
-            if last_linear.n_out is None:
-                last_linear.n_out = n_classes
-        self._network = Network(stack).build(n_features, rng, dtype)
-        if self._network.n_out != n_classes:
+        X_val, y_val, sw_val, _ = validate_fit_data(self, X_val, y_val, sw_val, reset=True)
+        if X_val.shape[1] != n_features:
             raise ValueError(
-                f"The layer stack has {self._network.n_out} outputs but the data has "
-                f"{n_classes} classes; give the last Linear layer n_out=None."
+                f"validation_data's X_val has {X_val.shape[1]} features, but the "
+                f"training data has {n_features}."
             )
-        n_params = self._network.flat_params.size
-        if self.solver == "adam":
-            self._optimizer = Adam(
-                n_params, dtype, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
-            )
-            self._schedule = make_schedule("constant", self.learning_rate_init)
-        else:
-            self._optimizer = SGD(
-                n_params, dtype, self.learning_rate_init, self.momentum, self.nesterovs_momentum
-            )
-            self._schedule = make_schedule(
-                self.learning_rate, self.learning_rate_init, self.power_t
-            )
-        self._history = History()
-        self.n_iter_ = 0
-        self.t_ = 0
+        y_idx = _indices_in(y_val, classes_, "validation_data's y_val")
+        X_val = X_val.astype(dtype, copy=False)
+        return Rows(X_val, y_idx, sw_val, np.arange(X_val.shape[0]))
 
-    def _record(self, result):
-        history = self._history
-        self.n_iter_ += result.n_epochs
+    def _new_model(self, stack, n_features, dtype, rng, signature, settings, n_outputs):
+        network = Network(stack).build(n_features, rng, dtype)
+        if network.n_out != n_outputs:
+            raise ValueError(
+                f"The layer stack has {network.n_out} outputs but the data has "
+                f"{n_outputs} classes; give the last Linear layer n_out=None."
+            )
+        optimizer, schedule = _make_optimizer(settings, network.flat_params.size, dtype)
+        stopper = EarlyStopping(self.n_iter_no_change, self.tol, False)
+        return _Model(network, optimizer, schedule, History(), stopper, signature, settings, dtype)
+
+    def _continued_model(self, previous, signature, settings, *, fresh_fit):
+        if signature != previous.signature:
+            raise ValueError(
+                "warm_start=True (or partial_fit) cannot change the network: it was "
+                f"fitted as {list(previous.signature[1:])} on {previous.signature[0]} "
+                f"features, the parameters now give {list(signature[1:])} on "
+                f"{signature[0]}. Set warm_start=False to fit a new model."
+            )
+        model = previous.copy()
+        if fresh_fit or settings != previous.settings:
+            # New settings take effect, the optimizer's state (velocity,
+            # moments) is kept; a fit starts its learning-rate schedule anew.
+            model.optimizer, model.schedule = _make_optimizer(
+                settings, model.network.flat_params.size, model.dtype, model.optimizer
+            )
+            model.settings = settings
+        return model
+
+    def _commit(self, model, result, seen, classes_, *, incremental):
+        """Write every fitted attribute, from the training result and the model."""
+        history = model.history
+        if seen is not None:
+            seen.commit_to(self)
+        self.classes_ = classes_
+        self._model = model
+        self.layers_ = model.network.layers
+        self.n_iter_ = result.n_epochs
         self.t_ = result.t
         self.loss_curve_ = history.column("train_loss")
         self.loss_ = self.loss_curve_[-1]
         self.batch_loss_curve_ = list(history.batch_losses)
         val = history.column("val_loss")
-        if not all(np.isnan(val)):
+        validated = not all(np.isnan(val))
+        if incremental:  # nothing is restored: the best of every call so far
+            curve = val if validated else self.loss_curve_
+            best_record = history.records[int(np.nanargmin(curve))]
+        else:  # this fit's stopper: the epoch whose weights were kept
+            best_record = model.stopper.best_record
+        self.best_epoch_ = best_record["epoch"]
+        if validated:
             self.validation_loss_curve_ = val
             self.validation_scores_ = history.column("val_accuracy")
-            best = int(np.nanargmin(val))
-            self.best_validation_loss_ = val[best]
-            self.best_validation_score_ = self.validation_scores_[best]
+            self.best_validation_loss_ = best_record["val_loss"]
+            self.best_validation_score_ = best_record["val_accuracy"]
             self.best_loss_ = None
-            self.best_epoch_ = best + 1
         else:
             self.validation_loss_curve_ = None
             self.validation_scores_ = None
             self.best_validation_loss_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = min(self.loss_curve_)
-            self.best_epoch_ = int(np.argmin(self.loss_curve_)) + 1
-        self.layers_ = self._network.layers
+            self.best_loss_ = best_record["train_loss"]
         self.n_layers_ = len(self.coefs_) + 1
-        self.n_outputs_ = len(self.classes_)
-        self.out_activation_ = "softmax"
+        self.n_outputs_ = model.network.n_out
+        output = model.network.layers[-1]
+        self.out_activation_ = "softmax" if type(output) is SoftmaxOutput else type(output).__name__
 
     @property
     def history_(self):
@@ -577,13 +729,15 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         memory and milliseconds of time that most fits never use.
         """
         check_is_fitted(self, "classes_")
-        return self._history.to_frame()
+        return self._model.history.to_frame()
 
     @property
     def coefs_(self):
         """Weight matrices of the linear layers, shape ``(n_in, n_out)`` each."""
         check_is_fitted(self, "classes_")
-        return [layer.params["coef"] for layer in self._network.layers if "coef" in layer.params]
+        return [
+            layer.params["coef"] for layer in self._model.network.layers if "coef" in layer.params
+        ]
 
     @property
     def intercepts_(self):
@@ -591,16 +745,12 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "classes_")
         return [
             layer.params["intercept"]
-            for layer in self._network.layers
+            for layer in self._model.network.layers
             if "intercept" in layer.params
         ]
 
-    def _logits(self, X):
-        X = validate_predict_data(self, X)
-        return self._network.logits(X)
-
     def predict_proba(self, X):
-        """Probability of each class.
+        """Probability of each class, as the output layer predicts it.
 
         Parameters
         ----------
@@ -611,12 +761,17 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities, columns in the order of ``classes_``.
+
+        Raises
+        ------
+        ValueError
+            When ``X`` overflows the network (non-finite outputs): never NaN.
         """
-        Z = self._logits(X)
-        return softmax(Z, out=Z)
+        X = validate_predict_data(self, X)
+        return self._model.network.predict(X)
 
     def predict_log_proba(self, X):
-        """Logarithm of the probability of each class, from the log-softmax.
+        """Logarithm of the probability of each class, from the output layer.
 
         Parameters
         ----------
@@ -626,12 +781,14 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Finite even where a probability rounds to zero.
+            Finite even where a probability rounds to zero (for
+            :class:`~skmlp.layers.SoftmaxOutput`, a log-softmax).
         """
-        return log_softmax(self._logits(X))
+        X = validate_predict_data(self, X)
+        return self._model.network.predict_log(X)
 
     def predict(self, X):
-        """Predict the class of each row.
+        """Predict the class of each row: the most probable under the output layer.
 
         Parameters
         ----------
@@ -643,10 +800,20 @@ class MLPLayerClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             Predicted labels, drawn from ``classes_``.
         """
-        Z = self._logits(X)
-        return self.classes_[Z.argmax(axis=1)]
+        P = self.predict_proba(X)
+        return self.classes_[P.argmax(axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _indices_in(labels, classes_, name):
+    """Index of every label in the sorted ``classes_``; ValueError naming unknown ones."""
+    unknown = np.setdiff1d(labels, classes_)
+    if len(unknown):
+        raise ValueError(
+            f"{name} contains labels {unknown!r} that are not in classes_ {classes_!r}."
+        )
+    return np.searchsorted(classes_, labels).astype(np.int32)

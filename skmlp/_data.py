@@ -1,123 +1,109 @@
-"""Training rows: merging duplicates, the validation hold-out, minibatch gathering."""
+"""Training rows: the bundle the epoch loop trains on, the validation hold-out, minibatches."""
+
+from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 #: Largest one-hot target table the minibatch gatherer precomputes; above
 #: it, targets are encoded per minibatch (the large-data case, where such a
 #: table would add to the memory peak).
 _ONE_HOT_TABLE_BYTES = 256 * 2**10
 
-#: Rows per chunk when hashing sparse rows, to bound the dense temporary.
-_HASH_CHUNK = 512
 
+@dataclass
+class Rows:
+    """A set of samples: features, class indices, weights and which rows to use.
 
-def row_keys(X):
-    """Project every row on a fixed random direction: a hash of the row's values.
+    Every row is one sample: nothing is merged or dropped, and a weight of
+    zero only zeroes that row's share of the loss.
 
-    Equal rows get bit-identical keys wherever they sit in ``X``, and a row
-    holding NaN or infinity gets a non-finite key, so that the keys double
-    as a one-pass finiteness check (a finite row can still overflow to an
-    infinite key: a non-finite key calls for an exact check).
-
-    Parameters
+    Attributes
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-
-    Returns
-    -------
-    keys : ndarray of shape (n_samples,)
-        In ``X``'s dtype for dense input, float64 for sparse input.
-    """
-    rng = np.random.RandomState(0)  # a fixed projection, not the fit's randomness
-    direction = rng.standard_normal(X.shape[1])
-    if sp.issparse(X):
-        keys = np.empty(X.shape[0])
-        for start in range(0, X.shape[0], _HASH_CHUNK):
-            block = X[start : start + _HASH_CHUNK]
-            keys[start : start + _HASH_CHUNK] = np.asarray(block @ direction).ravel()
-        return keys
-    # einsum takes one row at a time through the same loop, so equal rows get
-    # bit-identical keys; a BLAS matrix-vector product may round a row
-    # differently by its position in the block. In X's dtype: a float64
-    # direction would cast float32 data.
-    return np.einsum("ij,j->i", X, direction.astype(X.dtype, copy=False))
-
-
-def merge_duplicate_rows(X, y, sample_weight=None, *, keep_order=False, keys=None):
-    """Group identical ``(row, label)`` pairs into one row weighted by their total weight.
-
-    Rows of zero weight are dropped. The result does not depend on the order
-    or multiplicity of the input rows, so that an integer ``sample_weight`` is
-    exactly equivalent to repeating rows, and a weight of zero to removing one.
-
-    Parameters
-    ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Features; not modified and not copied.
+        Features; only read, never copied.
     y : ndarray of shape (n_samples,)
-        Integer class indices.
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Non-negative weights; None means all ones.
-    keep_order : bool, default=False
-        Return the groups in order of first appearance instead of a canonical
-        order (features hashed, then label).
-    keys : ndarray of shape (n_samples,), default=None
-        ``row_keys(X)``, when the caller already has them.
+        Class indices ``0..n_classes-1``.
+    weights : ndarray of shape (n_samples,) or None
+        Row weights indexed like ``X``; None means all ones.
+    index : ndarray of shape (n_rows,)
+        The rows of ``X`` that belong to this set (int32 when ``X`` allows),
+        reordered in place by shuffling.
+    """
+
+    X: object
+    y: np.ndarray
+    weights: np.ndarray | None
+    index: np.ndarray
+
+    def __len__(self):
+        return len(self.index)
+
+    def total_weight(self):
+        """Sum of the weights of the rows in :attr:`index`."""
+        if self.weights is None:
+            return float(len(self.index))
+        return float(self.weights[self.index].sum())
+
+    def materialize(self):
+        """``(X, y, weights)`` of the rows in :attr:`index`, as contiguous arrays."""
+        index = self.index
+        weights = None if self.weights is None else self.weights[index]
+        return self.X[index], self.y[index], weights
+
+
+def training_rows(X, y, sample_weight, *, validation_fraction, rng):
+    """Split the samples into the rows trained on and, optionally, a stratified hold-out.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        Class indices.
+    sample_weight : ndarray of shape (n_samples,) or None
+    validation_fraction : float or None
+        Share of the samples held out (stratified by class); None holds out
+        nothing.
+    rng : numpy.random.RandomState
+        Randomness of the hold-out.
 
     Returns
     -------
-    rows : ndarray of shape (n_unique,)
-        Index into ``X`` of one representative row per group.
-    weights : ndarray of shape (n_unique,) or None
-        Total weight of each group; None when every weight is one.
-    counts : ndarray of shape (n_unique,) or None
-        Number of input rows in each group; None when every group has one.
+    train : Rows
+    validation : Rows or None
+
+    Raises
+    ------
+    ValueError
+        When a hold-out is asked for but cannot be made, or when the rows
+        trained on (or held out) all have zero weight.
     """
-    n = X.shape[0]
-    key = row_keys(X) if keys is None else keys
-    order = np.lexsort((key, y))
-    key = key[order]
-    same = key[1:] == key[:-1]
-    del key
-    y_sorted = y[order]
-    same &= y_sorted[1:] == y_sorted[:-1]
-    del y_sorted
-    if same.any():
-        # Equal hashes: confirm the rows are really equal before merging them.
-        later, earlier = order[1:][same], order[:-1][same]
-        same[same] = _rows_equal(X, later, earlier)
-    group_starts = np.flatnonzero(np.concatenate(([True], ~same)))
-    group_of = np.cumsum(np.concatenate(([True], ~same))) - 1
-    positive_rows = None if sample_weight is None else sample_weight[order] > 0
-    counts = np.bincount(group_of, weights=positive_rows).astype(np.intp)
-    weights = np.bincount(group_of, weights=None if sample_weight is None else sample_weight[order])
-    if keep_order:
-        first = np.minimum.reduceat(order, group_starts)
-        by_appearance = np.argsort(first, kind="stable")
-        rows = first[by_appearance]
-        weights, counts = weights[by_appearance], counts[by_appearance]
-    else:
-        rows = order[group_starts]
-    positive = weights > 0
-    rows, weights, counts = rows[positive], weights[positive], counts[positive]
-    all_single = bool(np.all(counts == 1))
-    rows = _compact_index(rows, n)
-    if sample_weight is None and all_single:
-        return rows, None, None
-    return rows, weights, None if all_single else counts
+    index = _compact_index(np.arange(X.shape[0]), X.shape[0])
+    train = Rows(X, y, sample_weight, index)
+    if train.total_weight() <= 0:
+        raise ValueError("All sample weights are zero: there is nothing to fit.")
+    if validation_fraction is None:
+        return train, None
+    train_index, val_index = split_validation(index, y, validation_fraction, rng)
+    if len(val_index) == 0 or len(train_index) == 0:
+        raise ValueError(
+            f"early_stopping=True could not hold out a validation set: with "
+            f"{X.shape[0]} training samples and validation_fraction="
+            f"{validation_fraction}, no class has two samples to split. "
+            "Provide more data or set early_stopping=False."
+        )
+    train, validation = (Rows(X, y, sample_weight, i) for i in (train_index, val_index))
+    for name, rows in (("training", train), ("validation", validation)):
+        if rows.total_weight() <= 0:
+            raise ValueError(
+                f"Every {name} sample of the early-stopping split has weight zero; "
+                "give more rows a positive sample_weight or set early_stopping=False."
+            )
+    return train, validation
 
 
 def _compact_index(index, n):
     """``index`` as int32 when ``n`` allows: half the memory of the index kept while training."""
     return index.astype(np.int32) if n < 2**31 else index
-
-
-def _rows_equal(X, a, b):
-    if sp.issparse(X):
-        diff = X[a] - X[b]
-        return np.asarray(abs(diff).sum(axis=1)).ravel() == 0
-    return np.all(X[a] == X[b], axis=1)
 
 
 def split_validation(rows, y, fraction, rng):

@@ -87,9 +87,7 @@ def make_schedule(name, learning_rate_init, power_t=0.5):
         return InvScalingSchedule(learning_rate_init, power_t)
     if name == "adaptive":
         return AdaptiveSchedule(learning_rate_init)
-    raise ValueError(
-        f"learning_rate must be 'constant', 'invscaling' or 'adaptive', got {name!r}."
-    )
+    raise ValueError(f"learning_rate must be 'constant', 'invscaling' or 'adaptive', got {name!r}.")
 
 
 class SGD:

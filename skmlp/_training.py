@@ -1,32 +1,40 @@
-"""The epoch loop: minibatches, stopping on a plateau, and the per-epoch record."""
+"""The epoch loop: minibatches, stopping on a plateau, divergence, and the per-epoch record.
+
+:func:`train` is three named steps: :func:`run_epoch` (one pass of
+minibatch updates), :func:`evaluate` (the validation loss through the
+network's output layer) and :meth:`EarlyStopping.update` (the stopping
+decision). It trains the network it is given in place; the estimator hands
+it a network it does not hold yet, so that a failed call changes nothing.
+"""
 
 import time
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
-from skmlp._data import MinibatchGatherer, one_hot, split_validation
-from skmlp._losses import log_loss_from_logits
+from skmlp._data import MinibatchGatherer, one_hot
 
 
 @dataclass
 class TrainingConfig:
-    """Settings of the epoch loop (already validated by the estimator).
+    """Settings of the epoch loop, resolved and validated by the estimator.
 
     Attributes
     ----------
     batch_size : int
-        Rows per minibatch (the last batch of an epoch may be smaller).
+        Rows per minibatch, already clipped to the training rows (the last
+        batch of an epoch may be smaller).
     max_iter : int
         Epochs to run at most in this call.
     shuffle : bool
         Reshuffle the training rows before each epoch.
     early_stopping : bool
-        Hold out ``validation_fraction`` of the rows and stop on their loss.
-    validation_fraction : float
-        Share of rows held out when ``early_stopping`` is on.
+        Stop on the validation loss and restore the best epoch's weights
+        (requires validation rows).
     n_iter_no_change : int
-        Epochs without an improvement of at least ``tol`` before a plateau.
+        Epochs without an improvement of at least ``tol`` that make a plateau.
     tol : float
         Required improvement of the monitored loss.
     alpha : float
@@ -37,13 +45,12 @@ class TrainingConfig:
 
     batch_size: int
     max_iter: int
-    shuffle: bool = True
-    early_stopping: bool = False
-    validation_fraction: float = 0.1
-    n_iter_no_change: int = 7
-    tol: float = 1e-4
-    alpha: float = 0.0
-    verbose: bool = False
+    shuffle: bool
+    early_stopping: bool
+    n_iter_no_change: int
+    tol: float
+    alpha: float
+    verbose: bool
 
 
 class EarlyStopping:
@@ -57,6 +64,17 @@ class EarlyStopping:
         Required improvement.
     keep_best : bool
         Copy the parameters at each new best, so they can be restored.
+
+    Attributes
+    ----------
+    best : float
+        Lowest monitored loss seen (inf before the first epoch).
+    best_epoch : int
+        Epoch of :attr:`best` (0 before the first epoch).
+    best_params : ndarray or None
+        Copy of the parameters at :attr:`best_epoch`, with ``keep_best``.
+    best_record : dict or None
+        The history record of :attr:`best_epoch`.
     """
 
     def __init__(self, patience, tol, keep_best):
@@ -66,9 +84,10 @@ class EarlyStopping:
         self.best = np.inf
         self.best_epoch = 0
         self.best_params = None
+        self.best_record = None
         self.misses = 0
 
-    def update(self, value, params, epoch):
+    def update(self, value, params, epoch, record=None):
         """Record one epoch's monitored loss; return True on a plateau.
 
         Parameters
@@ -79,6 +98,8 @@ class EarlyStopping:
             The flat parameter vector after this epoch.
         epoch : int
             The epoch number, for :attr:`best_epoch`.
+        record : dict, default=None
+            The epoch's history record, kept as :attr:`best_record`.
 
         Returns
         -------
@@ -93,6 +114,7 @@ class EarlyStopping:
         if value < self.best:
             self.best = value
             self.best_epoch = epoch
+            self.best_record = record
             if self.keep_best:
                 if self.best_params is None:
                     self.best_params = params.copy()
@@ -122,6 +144,13 @@ class History:
         """Return one column as a list."""
         return [r[name] for r in self.records]
 
+    def copy(self):
+        """Return an independent history with the same records (for a new fit to extend)."""
+        new = History()
+        new.records = list(self.records)
+        new.batch_losses = list(self.batch_losses)
+        return new
+
     def to_frame(self):
         """Return the records as a :class:`pandas.DataFrame`, one row per epoch."""
         import pandas as pd
@@ -131,34 +160,57 @@ class History:
 
 @dataclass
 class TrainingResult:
-    """What a call of :func:`train` did."""
+    """What one call of :func:`train` did: the one source of the fitted attributes.
+
+    Attributes
+    ----------
+    n_epochs : int
+        Epochs completed in this call.
+    t : int
+        Samples seen by the optimizer, counted from before the call.
+    converged : bool
+        Training stopped on a plateau (not on ``max_iter``, divergence or an
+        interrupt).
+    interrupted : bool
+        Stopped by ``KeyboardInterrupt``.
+    diverged_epoch : int or None
+        Epoch at which the loss or the weights became non-finite (the best
+        weights were restored).
+    restored_best : bool
+        The weights are those of the stopper's best epoch.
+    """
 
     n_epochs: int = 0
     t: int = 0
-    stopped: bool = False
-    best_epoch: int = 0
+    converged: bool = False
+    interrupted: bool = False
+    diverged_epoch: int | None = None
+    restored_best: bool = False
+    records: list = field(default_factory=list)
+
+
+class _Diverged(Exception):
+    def __init__(self, epoch, what):
+        super().__init__(epoch, what)
+        self.epoch, self.what = epoch, what
 
 
 def train(
     network,
     optimizer,
     schedule,
-    X,
-    y,
-    rows,
-    weights,
+    train_rows,
+    *,
     config,
     rng,
     history,
-    *,
+    stopper,
     n_classes,
-    counts=None,
-    state=None,
+    validation=None,
     epoch_offset=0,
     t_offset=0,
-    validation=None,
 ):
-    """Run minibatch epochs until a plateau or ``config.max_iter`` epochs.
+    """Run minibatch epochs until a plateau, ``config.max_iter`` epochs or divergence.
 
     Parameters
     ----------
@@ -168,135 +220,153 @@ def train(
         Updates ``network.flat_params``.
     schedule : ConstantSchedule
         Learning-rate schedule; ``optimizer.learning_rate`` follows it.
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Features; only read.
-    y : ndarray of shape (n_samples,)
-        Class indices ``0..n_classes-1``.
-    rows : ndarray of shape (n_rows,)
-        Indices of the rows of ``X`` to use; reordered in place (no copy of
-        an index array the size of the data is made).
-    weights : ndarray of shape (n_samples,) or None
-        Per-row weights indexed like ``X``; None for unit weights.
+    train_rows : Rows
+        The samples trained on; their ``index`` is shuffled in place.
     config : TrainingConfig
         The loop's settings.
     rng : numpy.random.RandomState
-        Randomness for the hold-out and the shuffling.
+        Randomness of the shuffling.
     history : History
-        Receives one record per epoch.
+        Receives one record per completed epoch.
+    stopper : EarlyStopping
+        Tracks the monitored loss (the validation loss when there is
+        validation data, else the training loss).
     n_classes : int
-        Number of classes (width of the one-hot targets).
-    counts : ndarray of shape (n_samples,), default=None
-        How many input rows each row of ``X`` stands for (after duplicates
-        were merged), for counting samples seen; None means one each.
-    state : EarlyStopping, default=None
-        Plateau tracker carried over from an earlier call (warm start).
+        Width of the one-hot targets.
+    validation : Rows, default=None
+        Evaluated after every epoch; with ``config.early_stopping`` it
+        decides when to stop and which weights are kept.
     epoch_offset, t_offset : int, default=0
-        Epochs run and samples seen before this call.
-    validation : tuple of (X_val, y_val, w_val), default=None
-        Data given by the caller, evaluated after every epoch (log-loss and
-        accuracy recorded in ``history``) in place of a hold-out of ``X``;
-        ``w_val`` may be None. Only recorded: it decides neither stopping
-        nor which weights are kept. Ignored when ``config.early_stopping``
-        holds out part of ``X`` instead.
+        Epochs and samples counted before this call.
 
     Returns
     -------
     result : TrainingResult
-    state : EarlyStopping
-    """
-    if config.early_stopping:
-        train_rows, val_rows = split_validation(rows, y, config.validation_fraction, rng)
-        if len(val_rows) == 0 or len(train_rows) == 0:
-            raise ValueError(
-                f"early_stopping=True could not hold out a validation set: with "
-                f"{len(rows)} distinct training rows and validation_fraction="
-                f"{config.validation_fraction}, no class has two rows to split. "
-                "Provide more data or set early_stopping=False."
-            )
-    else:
-        train_rows, val_rows = rows, None
-    if state is None:
-        state = EarlyStopping(config.n_iter_no_change, config.tol, config.early_stopping)
-    batch_size = min(config.batch_size, len(train_rows))
-    gatherer = MinibatchGatherer(X, y, n_classes, weights, batch_size)
-    if val_rows is not None:
-        validation = (X[val_rows], y[val_rows], None if weights is None else weights[val_rows])
-    samples_per_epoch = len(train_rows) if counts is None else int(counts[train_rows].sum())
-    order = train_rows  # shuffled in place: the caller hands over ``rows``
-    result = TrainingResult(t=t_offset)
-    batch_losses = np.empty(-(-len(order) // batch_size))
-    if weights is None:
-        total_weight = float(len(order))
-    else:
-        total_weight = float(weights[order].sum())
 
+    Raises
+    ------
+    ValueError
+        When the loss or the weights become non-finite and there are no
+        earlier best weights to return to, or when the validation loss is
+        not finite.
+    """
+    batch_size = config.batch_size
+    gatherer = MinibatchGatherer(
+        train_rows.X, train_rows.y, n_classes, train_rows.weights, batch_size
+    )
+    total_weight = train_rows.total_weight()
+    val_data = None
+    if validation is not None:
+        X_val, y_val, w_val = validation.materialize()
+        val_data = (X_val, y_val, one_hot(y_val, n_classes, network.flat_params.dtype), w_val)
+    result = TrainingResult(t=t_offset)
+    batch_losses = np.empty(-(-len(train_rows) // batch_size))
+    epoch = epoch_offset
+    try:
+        for epoch in range(epoch_offset + 1, epoch_offset + config.max_iter + 1):
+            start_time = time.perf_counter()
+            if config.shuffle:
+                rng.shuffle(train_rows.index)
+            train_loss = run_epoch(
+                network,
+                optimizer,
+                gatherer,
+                train_rows.index,
+                batch_size=batch_size,
+                alpha=config.alpha,
+                batch_losses=batch_losses,
+            )
+            train_loss /= total_weight
+            if not np.isfinite(train_loss):
+                raise _Diverged(epoch, f"the training loss became {train_loss}")
+            if not np.isfinite(network.flat_params).all():
+                raise _Diverged(epoch, "the weights became non-finite")
+            result.t += len(train_rows)
+            result.n_epochs += 1
+            val_loss = val_accuracy = np.nan
+            if val_data is not None:
+                val_loss, val_accuracy = evaluate(network, *val_data, epoch=epoch)
+            record = dict(
+                epoch=epoch,
+                train_loss=train_loss,
+                val_loss=val_loss,
+                val_accuracy=val_accuracy,
+                learning_rate=optimizer.learning_rate,
+                seconds=time.perf_counter() - start_time,
+            )
+            history.append(**record)
+            history.batch_losses.append(batch_losses.copy())
+            if config.verbose:
+                _print_epoch(record)
+            monitored = train_loss if val_data is None else val_loss
+            plateau = stopper.update(monitored, network.flat_params, epoch, record)
+            optimizer.learning_rate = schedule.epoch_end(optimizer.learning_rate, result.t)
+            if plateau:
+                lowered = schedule.on_plateau(optimizer.learning_rate)
+                if lowered is None:
+                    result.converged = True
+                    break
+                optimizer.learning_rate = lowered
+                stopper.restart()
+                if config.verbose:
+                    print(f"Learning rate lowered to {lowered:g}")
+    except _Diverged as diverged:
+        _recover_from_divergence(network, stopper, config, diverged, result)
+    except KeyboardInterrupt:
+        if result.n_epochs == 0 or not np.isfinite(network.flat_params).all():
+            raise  # nothing consistent to keep: the estimator stays as it was
+        warnings.warn("Training interrupted by user.", stacklevel=3)
+        result.interrupted = True
+    if config.early_stopping and stopper.best_params is not None and not result.restored_best:
+        network.flat_params[...] = stopper.best_params
+        result.restored_best = True
+    return result
+
+
+def run_epoch(network, optimizer, gatherer, order, *, batch_size, alpha, batch_losses):
+    """One pass of minibatch updates over the rows ``order``.
+
+    Parameters
+    ----------
+    network : Network
+    optimizer : SGD or Adam
+    gatherer : MinibatchGatherer
+    order : ndarray of shape (n_rows,)
+        Row indices in the order of this epoch.
+    batch_size : int
+    alpha : float
+        L2 penalty strength.
+    batch_losses : ndarray of shape (n_batches,)
+        Receives each minibatch's loss.
+
+    Returns
+    -------
+    weighted_loss : float
+        Sum over minibatches of the loss times the minibatch's total weight
+        (divide by the total weight for the epoch's mean loss).
+    """
     # bound once: the minibatch loop below is the hot path
     gather, loss_and_grad, step = gatherer.gather, network.loss_and_grad, optimizer.step
-    params, grads, alpha = network.flat_params, network.flat_grads, config.alpha
-    for epoch in range(epoch_offset + 1, epoch_offset + config.max_iter + 1):
-        start_time = time.perf_counter()
-        if config.shuffle:
-            rng.shuffle(order)
-        epoch_loss = 0.0
-        for i, start in enumerate(range(0, len(order), batch_size)):
-            Xb, Yb, wb = gather(order[start : start + batch_size])
-            loss = loss_and_grad(Xb, Yb, wb, alpha=alpha, grad_scale=optimizer.grad_scale)
-            step(params, grads)
-            batch_losses[i] = loss
-            epoch_loss += loss * (Xb.shape[0] if wb is None else float(wb.sum()))
-        result.t += samples_per_epoch
-        result.n_epochs += 1
-        train_loss = epoch_loss / total_weight
-        history.batch_losses.append(batch_losses.copy())
-        learning_rate = optimizer.learning_rate
-
-        if validation is not None:
-            val_loss, val_accuracy = evaluate(network, *validation)
-            monitored = val_loss if config.early_stopping else train_loss
+    params, grads = network.flat_params, network.flat_grads
+    epoch_loss = 0.0
+    for i, start in enumerate(range(0, len(order), batch_size)):
+        Xb, Yb, wb = gather(order[start : start + batch_size])
+        if wb is None:
+            weight = Xb.shape[0]
         else:
-            val_loss = val_accuracy = np.nan
-            monitored = train_loss
-        if not np.isfinite(train_loss):
-            raise FloatingPointError(
-                f"The training loss became {train_loss} at epoch {epoch}; lower "
-                "learning_rate_init or scale the input features."
-            )
-        seconds = time.perf_counter() - start_time
-        history.append(
-            epoch=epoch,
-            train_loss=train_loss,
-            val_loss=val_loss,
-            val_accuracy=val_accuracy,
-            learning_rate=learning_rate,
-            seconds=seconds,
-        )
-        if config.verbose:
-            print(
-                f"Epoch {epoch}: train loss {train_loss:.6f}, validation loss "
-                f"{val_loss:.6f}, validation accuracy {val_accuracy:.4f}, "
-                f"{seconds:.3f} s"
-            )
-
-        plateau = state.update(monitored, network.flat_params, epoch)
-        optimizer.learning_rate = schedule.epoch_end(optimizer.learning_rate, result.t)
-        if plateau:
-            lowered = schedule.on_plateau(optimizer.learning_rate)
-            if lowered is None:
-                result.stopped = True
-                break
-            optimizer.learning_rate = lowered
-            state.restart()
-            if config.verbose:
-                print(f"Learning rate lowered to {lowered:g}")
-
-    if config.early_stopping and state.best_params is not None:
-        network.flat_params[...] = state.best_params
-    result.best_epoch = state.best_epoch
-    return result, state
+            weight = float(wb.sum())
+            if weight == 0:  # every row of the batch has weight zero: no gradient
+                batch_losses[i] = 0.0
+                continue
+        loss = loss_and_grad(Xb, Yb, wb, alpha=alpha, grad_scale=optimizer.grad_scale)
+        step(params, grads)
+        batch_losses[i] = loss
+        epoch_loss += loss * weight
+    return epoch_loss
 
 
-def evaluate(network, X, y, sample_weight=None):
-    """Log-loss and accuracy of the network on ``X`` with class indices ``y``.
+def evaluate(network, X, y, Y, sample_weight=None, *, epoch=None):
+    """Loss (through the output layer) and accuracy of the network on held-out rows.
 
     Parameters
     ----------
@@ -304,17 +374,61 @@ def evaluate(network, X, y, sample_weight=None):
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
         Class indices.
+    Y : ndarray of shape (n_samples, n_classes)
+        The same as one-hot targets.
     sample_weight : ndarray of shape (n_samples,), default=None
         Row weights.
+    epoch : int, default=None
+        Named in the error message.
 
     Returns
     -------
     loss : float
     accuracy : float
+
+    Raises
+    ------
+    ValueError
+        When the validation loss is not finite.
     """
-    Z = network.logits(X)
-    loss = log_loss_from_logits(Z, one_hot(y, Z.shape[1], Z.dtype), sample_weight)
-    correct = (Z.argmax(axis=1) == y).astype(float)
+    Z = network.logits(X)  # one prediction-mode pass serves the loss and the accuracy
+    output = network.layers[-1]
+    loss = output.loss(Z, Y, sample_weight) if np.isfinite(Z).all() else np.nan
+    if not np.isfinite(loss):
+        raise ValueError(
+            f"The validation loss became {loss} after epoch {epoch}: a layer "
+            "returns non-finite values in prediction mode, or the network "
+            "diverged. Check custom layers' training=False path, lower "
+            "learning_rate_init or scale the input features."
+        )
+    correct = (output.forward(Z, training=False).argmax(axis=1) == y).astype(float)
     if sample_weight is None:
-        return loss, float(correct.mean())
-    return loss, float(np.dot(correct, sample_weight) / sample_weight.sum())
+        return float(loss), float(correct.mean())
+    return float(loss), float(np.dot(correct, sample_weight) / sample_weight.sum())
+
+
+def _recover_from_divergence(network, stopper, config, diverged, result):
+    advice = "lower learning_rate_init, add a penalty (alpha) or scale the input features"
+    if config.early_stopping and stopper.best_params is not None:
+        network.flat_params[...] = stopper.best_params
+        result.restored_best = True
+        result.diverged_epoch = diverged.epoch
+        warnings.warn(
+            f"Training diverged at epoch {diverged.epoch} ({diverged.what}); the "
+            f"weights of epoch {stopper.best_epoch}, the best validation loss, were "
+            f"restored. To train further, {advice}.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+        return
+    raise ValueError(
+        f"Training diverged at epoch {diverged.epoch}: {diverged.what}. To fix it, {advice}."
+    )
+
+
+def _print_epoch(record):
+    print(
+        f"Epoch {record['epoch']}: train loss {record['train_loss']:.6f}, validation "
+        f"loss {record['val_loss']:.6f}, validation accuracy "
+        f"{record['val_accuracy']:.4f}, {record['seconds']:.3f} s"
+    )

@@ -1,27 +1,18 @@
 """Input checks: the one module that imports scikit-learn's private validation API."""
 
+import copy
+
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _assert_all_finite,
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
-
-from skmlp.layers import Layer, Linear, OutputLayer
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 __all__ = [
-    "HasMethods",
     "Interval",
     "StrOptions",
     "_fit_context",
-    "check_finite_rows",
-    "check_hidden_layer_sizes",
     "check_is_fitted",
-    "check_layers",
     "validate_fit_data",
     "validate_predict_data",
 ]
@@ -29,20 +20,42 @@ __all__ = [
 _DTYPES = [np.float64, np.float32]
 
 
+class _Seen:
+    """What a first validation learnt about the features, to commit once the fit succeeds.
+
+    scikit-learn's ``validate_data`` writes ``n_features_in_`` and
+    ``feature_names_in_`` on the object it is given; a fit must not touch
+    the estimator before it has succeeded, so a first fit validates against
+    a shallow copy (same class, so messages name the estimator) and keeps
+    the two values here.
+    """
+
+    def __init__(self, proxy):
+        self.n_features_in_ = proxy.n_features_in_
+        self.feature_names_in_ = getattr(proxy, "feature_names_in_", None)
+
+    def commit_to(self, estimator):
+        """Set the recorded feature count and names on ``estimator``."""
+        estimator.n_features_in_ = self.n_features_in_
+        if self.feature_names_in_ is not None:
+            estimator.feature_names_in_ = self.feature_names_in_
+        elif hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+
+
 def validate_fit_data(estimator, X, y, sample_weight, *, reset):
-    """Check ``X``, ``y`` and ``sample_weight`` for fitting.
+    """Check ``X``, ``y`` and ``sample_weight`` for fitting, without writing to ``estimator``.
 
     Floating ``X`` of dtype float32 stays float32; anything else becomes
     float64. CSR and CSC matrices are accepted (CSC is converted to CSR for
     fast row access); nothing is densified and the caller's arrays are never
-    written to. ``X`` is *not* checked for NaN and infinity here: the caller
-    must call :func:`check_finite_rows` (the row hashing that merges
-    duplicates reads every value anyway, so one pass over ``X`` does both).
+    written to. NaN and infinity are refused with scikit-learn's message.
 
     Parameters
     ----------
     estimator : BaseEstimator
-        Records ``n_features_in_`` and ``feature_names_in_`` when ``reset``.
+        Checked against (feature count and names) when not ``reset``; never
+        modified.
     X : array-like or sparse matrix of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     sample_weight : array-like of shape (n_samples,) or None
@@ -55,16 +68,18 @@ def validate_fit_data(estimator, X, y, sample_weight, *, reset):
     X : ndarray or sparse matrix
     y : ndarray of shape (n_samples,)
     sample_weight : ndarray of shape (n_samples,) or None
+    seen : _Seen or None
+        With ``reset``, what to commit to the estimator once the fit succeeds.
     """
+    target = copy.copy(estimator) if reset else estimator
     X, y = validate_data(
-        estimator,
+        target,
         X,
         y,
         reset=reset,
         accept_sparse=["csr", "csc"],
         dtype=_DTYPES,
         multi_output=False,
-        ensure_all_finite=False,
     )
     if getattr(X, "format", None) == "csc":
         X = X.tocsr()
@@ -73,25 +88,7 @@ def validate_fit_data(estimator, X, y, sample_weight, *, reset):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-    return X, y, sample_weight
-
-
-def check_finite_rows(estimator, X, keys):
-    """Raise scikit-learn's error if ``X`` holds NaN or infinity.
-
-    Parameters
-    ----------
-    estimator : BaseEstimator
-        Named in the message.
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-    keys : ndarray of shape (n_samples,)
-        :func:`skmlp._data.row_keys` of ``X``: all finite when ``X`` is. A
-        non-finite key may also come from finite values that overflow, so
-        only then is ``X`` checked value by value.
-    """
-    if not np.isfinite(keys).all():
-        values = X.data if hasattr(X, "data") and not isinstance(X, np.ndarray) else X
-        _assert_all_finite(values, estimator_name=type(estimator).__name__, input_name="X")
+    return X, y, sample_weight, _Seen(target) if reset else None
 
 
 def validate_predict_data(estimator, X):
@@ -111,32 +108,14 @@ def validate_predict_data(estimator, X):
         and X.shape[0] > 0
         and X.shape[1] == estimator.n_features_in_
         and not hasattr(estimator, "feature_names_in_")
-        and np.isfinite(X.sum())
+        and _sum_is_finite(X)
     ):
         return X
     return validate_data(estimator, X, reset=False, accept_sparse=["csr", "csc"], dtype=_DTYPES)
 
 
-def check_hidden_layer_sizes(hidden_layer_sizes):
-    """Return ``hidden_layer_sizes`` as a list of positive ints, or raise ValueError."""
-    sizes = [hidden_layer_sizes] if np.ndim(hidden_layer_sizes) == 0 else list(hidden_layer_sizes)
-    if any(int(s) != s or s < 1 for s in sizes):
-        raise ValueError(
-            f"hidden_layer_sizes must contain positive integers, got {hidden_layer_sizes!r}."
-        )
-    return [int(s) for s in sizes]
-
-
-def check_layers(layers):
-    """Check a custom layer stack: Layer objects ending in an OutputLayer after a Linear."""
-    if not all(isinstance(layer, Layer) for layer in layers):
-        raise ValueError(
-            "layers must be a list of skmlp.layers.Layer instances, got "
-            f"{[type(layer).__name__ for layer in layers]}."
-        )
-    if not layers or not isinstance(layers[-1], OutputLayer):
-        raise ValueError(
-            "layers must end with an output layer such as skmlp.layers.SoftmaxOutput()."
-        )
-    if not any(isinstance(layer, Linear) for layer in layers):
-        raise ValueError("layers must contain at least one Linear layer.")
+def _sum_is_finite(X):
+    # An overflowing sum of finite values is not an error, only a reason to
+    # take the full check: no RuntimeWarning for valid input such as 1e308.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(X.sum()))

@@ -1,74 +1,52 @@
-"""Training rows: duplicate merging, stratified hold-out, minibatch gathering."""
+"""Training rows: every row a sample, the stratified hold-out, minibatch gathering."""
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
 
-from skmlp._data import MinibatchGatherer, merge_duplicate_rows, one_hot, split_validation
+from skmlp._data import MinibatchGatherer, Rows, one_hot, split_validation, training_rows
 
 
-def test_duplicates_are_merged_with_summed_weights():
-    X = np.array([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0], [1.0, 2.0]])
-    y = np.array([0, 1, 0, 1])  # the last row has another label: not a duplicate
-    rows, weights, counts = merge_duplicate_rows(X, y, keep_order=True)
-    assert_array_equal(rows, [0, 1, 3])
-    assert_array_equal(weights, [2.0, 1.0, 1.0])
-    assert_array_equal(counts, [2, 1, 1])
+def test_every_row_is_a_sample_even_when_rows_repeat(rng):
+    X = np.zeros((120, 3))  # 120 identical rows: still 120 samples
+    y = np.tile([0, 1], 60)
+    train, val = training_rows(X, y, None, validation_fraction=0.25, rng=rng)
+    assert len(train) + len(val) == 120
+    assert len(val) == 30  # a quarter of the samples, not of the distinct rows
+    assert_array_equal(np.bincount(y[val.index]), [15, 15])
+    assert len(np.intersect1d(train.index, val.index)) == 0
 
 
-def test_counts_ignore_zero_weight_rows():
-    X = np.array([[1.0], [1.0], [1.0], [2.0]])
-    rows, weights, counts = merge_duplicate_rows(X, np.zeros(4, int), np.array([0.5, 0, 2, 0]))
-    assert_array_equal(X[rows].ravel(), [1.0])
-    assert_array_equal(weights, [2.5])
-    assert_array_equal(counts, [2])
+def test_without_a_hold_out_every_row_is_trained_on(rng):
+    X, y = rng.normal(size=(7, 2)), np.array([0, 1, 0, 1, 0, 1, 0])
+    w = np.array([0.0, 1, 1, 0, 1, 1, 1])
+    train, val = training_rows(X, y, w, validation_fraction=None, rng=rng)
+    assert val is None
+    assert_array_equal(train.index, np.arange(7))  # zero-weight rows stay samples
+    assert train.index.dtype == np.int32
+    assert train.total_weight() == 5.0
 
 
-def test_no_duplicates_and_no_weights_gives_unit_weights(rng):
-    X = rng.normal(size=(10, 3))
-    rows, weights, counts = merge_duplicate_rows(X, np.zeros(10, int), keep_order=True)
-    assert_array_equal(rows, np.arange(10))
-    assert weights is None
-    assert counts is None
+def test_all_zero_weights_are_refused(rng):
+    X, y = rng.normal(size=(4, 2)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="All sample weights are zero"):
+        training_rows(X, y, np.zeros(4), validation_fraction=None, rng=rng)
 
 
-def test_repeating_rows_equals_integer_weights(rng):
-    X, y = rng.normal(size=(8, 3)), rng.randint(0, 2, 8)
-    sw = rng.randint(0, 4, 8).astype(float)
-    rows_w, weights_w, _ = merge_duplicate_rows(X, y, sw)
-    X_rep, y_rep = X.repeat(sw.astype(int), axis=0), y.repeat(sw.astype(int))
-    perm = rng.permutation(len(y_rep))
-    rows_r, weights_r, _ = merge_duplicate_rows(X_rep[perm], y_rep[perm])
-    assert_array_equal(X[rows_w], X_rep[perm][rows_r])  # same rows, same canonical order
-    assert_array_equal(weights_w, weights_r)
-    assert np.all(weights_w > 0)  # zero-weight rows are dropped
+def test_a_hold_out_that_cannot_be_made_says_what_to_do(rng):
+    X, y = rng.normal(size=(3, 2)), np.array([0, 1, 2])
+    with pytest.raises(ValueError, match="early_stopping=False"):
+        training_rows(X, y, None, validation_fraction=0.25, rng=rng)
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("n_features", [6, 37])
-def test_copies_of_a_row_hash_alike_wherever_they_sit(rng, dtype, n_features):
-    # A BLAS matrix-vector product rounds a row differently by its position
-    # (seen with float32 and 6 features): copies must still merge, whatever
-    # their offsets and however many there are.
-    unique = rng.normal(size=(300, n_features)).astype(dtype)
-    reps = rng.randint(1, 4, size=300)
-    X, y = np.repeat(unique, reps, axis=0), np.repeat(np.arange(300) % 3, reps)
-    rows, weights, counts = merge_duplicate_rows(X, y, keep_order=True)
-    assert_array_equal(X[rows], unique)
-    assert_array_equal(weights, reps)
-    assert_array_equal(counts, reps)
-
-
-def test_sparse_rows_are_merged_like_dense(rng):
-    X = rng.normal(size=(6, 4))
-    X[X < 0.3] = 0
-    X = np.vstack([X, X[:2]])
-    y = np.zeros(8, int)
-    dense = merge_duplicate_rows(X, y)
-    sparse = merge_duplicate_rows(sp.csr_matrix(X), y)
-    assert_array_equal(dense[0], sparse[0])
-    assert_array_equal(dense[1], sparse[1])
+def test_materialize_copies_the_rows_of_a_set(rng):
+    X, y, w = rng.normal(size=(6, 2)), np.array([0, 1, 0, 1, 0, 1]), np.arange(6.0)
+    rows = Rows(X, y, w, np.array([4, 1]))
+    Xs, ys, ws = rows.materialize()
+    assert_array_equal(Xs, X[[4, 1]])
+    assert_array_equal(ys, [0, 1])
+    assert_array_equal(ws, [4.0, 1.0])
 
 
 def test_stratified_split_keeps_proportions(rng):

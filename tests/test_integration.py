@@ -73,7 +73,8 @@ def test_partial_fit_streaming_learns(tiny_digits):
     for _ in range(20):
         for start in range(0, 300, 100):
             clf.partial_fit(X[start : start + 100], y[start : start + 100], classes=np.arange(10))
-    assert clf.n_iter_ == 60
+    assert clf.n_iter_ == 1  # the latest call's epochs, as in scikit-learn
+    assert len(clf.loss_curve_) == 60
     assert clf.t_ == 20 * 300
     assert clf.score(X, y) > 0.9
 

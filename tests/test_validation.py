@@ -1,53 +1,32 @@
 """Input checks that the parameter constraints cannot express."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from skmlp import MLPLayerClassifier
-from skmlp._data import row_keys
-from skmlp._validation import (
-    check_finite_rows,
-    check_hidden_layer_sizes,
-    check_layers,
-    validate_fit_data,
-    validate_predict_data,
-)
-from skmlp.layers import Linear, ReLU, SoftmaxOutput
-
-
-def test_hidden_layer_sizes_accepts_ints_and_sequences():
-    assert check_hidden_layer_sizes(7) == [7]
-    assert check_hidden_layer_sizes((20, 20)) == [20, 20]
-    assert check_hidden_layer_sizes(np.array([3, 4])) == [3, 4]
-    for bad in [(20, 0), (2.5,), [-1]]:
-        with pytest.raises(ValueError, match="positive integers"):
-            check_hidden_layer_sizes(bad)
-
-
-def test_check_layers():
-    check_layers([Linear(3), ReLU(), Linear(), SoftmaxOutput()])
-    with pytest.raises(ValueError, match="Layer instances"):
-        check_layers([Linear(3), "relu", SoftmaxOutput()])
-    with pytest.raises(ValueError, match="output layer"):
-        check_layers([Linear(3), ReLU()])
-    with pytest.raises(ValueError, match="Linear"):
-        check_layers([ReLU(), SoftmaxOutput()])
+from skmlp._validation import validate_fit_data, validate_predict_data
 
 
 def test_fit_data_dtypes_and_formats(rng):
     est = MLPLayerClassifier()
     X32 = rng.normal(size=(5, 3)).astype(np.float32)
-    X, y, sw = validate_fit_data(est, X32, [0, 1, 0, 1, 1], None, reset=True)
+    X, y, sw, seen = validate_fit_data(est, X32, [0, 1, 0, 1, 1], None, reset=True)
+    assert not hasattr(est, "n_features_in_")  # nothing is written before the fit succeeds
+    assert seen.n_features_in_ == 3
     np.testing.assert_array_equal(y, [0, 1, 0, 1, 1])
     assert X.dtype == np.float32
     assert X is X32  # no copy of the caller's array
     assert sw is None
-    X, _, sw = validate_fit_data(est, X32.astype(int), [0, 1, 0, 1, 1], [1, 2, 3, 4, 5], reset=True)
+    X, _, sw, _ = validate_fit_data(
+        est, X32.astype(int), [0, 1, 0, 1, 1], [1, 2, 3, 4, 5], reset=True
+    )
     assert X.dtype == np.float64
     assert sw.dtype == np.float64
-    X, _, _ = validate_fit_data(est, sp.csc_matrix(X32), [0, 1, 0, 1, 1], None, reset=True)
+    X, *_ = validate_fit_data(est, sp.csc_matrix(X32), [0, 1, 0, 1, 1], None, reset=True)
     assert X.format == "csr"
 
 
@@ -67,8 +46,7 @@ def test_predict_data_requires_a_fit_and_the_same_width(rng):
 @pytest.mark.parametrize(
     ("bad", "match"), [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")]
 )
-def test_fit_finds_nan_and_infinity_through_the_row_keys(fmt, bad, match):
-    # fit skips scikit-learn's own finiteness pass and checks the row hash
+def test_fit_refuses_nan_and_infinity(fmt, bad, match):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40, 5))
     X[17, 3] = bad
@@ -85,10 +63,14 @@ def test_fit_finds_nan_and_infinity_through_the_row_keys(fmt, bad, match):
         MLPLayerClassifier().partial_fit(X, y, classes=[0, 1])
 
 
-def test_keys_that_overflow_on_finite_values_are_not_an_error():
-    X = np.full((3, 4), 1e308)
-    assert not np.isfinite(row_keys(X)).all()  # the sum overflows...
-    check_finite_rows(MLPLayerClassifier(), X, row_keys(X))  # ...but X is finite
+def test_prediction_fast_path_takes_huge_finite_values_without_warning(rng):
+    est = MLPLayerClassifier(max_iter=1, early_stopping=False)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(rng.normal(size=(6, 4)), [0, 1, 0, 1, 0, 1])
+    X = np.full((3, 4), 1e308)  # finite, but its sum overflows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert validate_predict_data(est, X) is not None
     X[1, 2] = np.nan
     with pytest.raises(ValueError, match="NaN"):
-        check_finite_rows(MLPLayerClassifier(), X, row_keys(X))
+        validate_predict_data(est, X)
