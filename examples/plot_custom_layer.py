@@ -23,8 +23,9 @@ trains networks using them inside a scikit-learn
 #
 # The leaky ReLU is ``x`` for positive ``x`` and ``slope * x`` otherwise, so its
 # input gradient is ``grad_out`` where ``x > 0`` and ``slope * grad_out``
-# elsewhere. Attributes whose names start with ``_cache`` are dropped when a
-# fitted model is pickled.
+# elsewhere. What ``backward`` needs is kept under any attribute name; the
+# network checks each layer's output and gradient shapes on the first
+# minibatch and names the layer at fault.
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -47,11 +48,11 @@ class LeakyReLU(Layer):
     def forward(self, X, *, training=True):
         positive = X > 0
         if training:
-            self._cache_positive = positive
+            self.positive = positive
         return np.where(positive, X, self.slope * X)
 
     def backward(self, grad_out):
-        return np.where(self._cache_positive, grad_out, self.slope * grad_out)
+        return np.where(self.positive, grad_out, self.slope * grad_out)
 
 
 # %%
@@ -72,7 +73,7 @@ print(f"correct layer: max relative error {result.max_relative_error:.1e}, passe
 # of the layers *below* the mistake are then wrong, and the check says so:
 class BrokenLeakyReLU(LeakyReLU):
     def backward(self, grad_out):
-        return np.where(self._cache_positive, grad_out, 0.0)  # slope forgotten
+        return np.where(self.positive, grad_out, 0.0)  # slope forgotten
 
 
 broken = [Linear(8), BrokenLeakyReLU(0.1), Linear(), SoftmaxOutput()]
@@ -111,11 +112,11 @@ class Dropout(Layer):
         if not training:
             return X
         keep = self._rng.uniform(size=X.shape) >= self.rate
-        self._cache_mask = keep / (1.0 - self.rate)
-        return X * self._cache_mask
+        self.mask = keep / (1.0 - self.rate)
+        return X * self.mask
 
     def backward(self, grad_out):
-        return grad_out * self._cache_mask
+        return grad_out * self.mask
 
 
 # %%

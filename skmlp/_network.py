@@ -120,7 +120,8 @@ class Network:
         offset = 0
         for (layer, key), shape, size in zip(keys, shapes, sizes):
             view = self.flat_params[offset : offset + size].reshape(shape)
-            view[...] = layer.params[key]
+            with np.errstate(over="ignore"):  # out-of-range values: refused by build
+                view[...] = layer.params[key]
             layer.params[key] = view
             offset += size
         self.flat_grads = np.zeros(sum(sizes), dtype=dtype)

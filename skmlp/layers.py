@@ -385,7 +385,7 @@ class Linear(_Buffered, Layer):
             args.append(f"init={self.init!r}")
         if self.gain != 1.0:
             args.append(f"gain={float(self.gain)!r}")
-        return f"Linear({', '.join(args)})"
+        return f"{type(self).__name__}({', '.join(args)})"
 
 
 class _Elementwise(_Buffered, Layer):

@@ -73,3 +73,62 @@ def test_nearly_zero_gradients_are_judged_by_absolute_error(rng):
     y = np.arange(10)
     result = check_gradients([Linear(20), Logistic(), Linear(), SoftmaxOutput()], X, y)
     assert result.passed, result.max_relative_error
+
+
+def test_a_nan_gradient_never_passes_and_is_located():
+    class NanGrad(Tanh):
+        def backward(self, grad_out):
+            g = super().backward(grad_out)
+            g[0, 1] = np.nan
+            return g
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(5, 3)), [0, 1, 0, 1, 1]
+    result = check_gradients([Linear(4), NanGrad(), Linear(), SoftmaxOutput()], X, y)
+    assert not result.passed
+    assert not result
+    assert result.non_finite
+    index, name, param, _, analytic, _ = result.non_finite[0]
+    assert (index, name, param) == (0, "Linear", "coef")
+    assert np.isnan(analytic)
+
+
+def test_non_finite_X_is_an_error():
+    X = np.ones((4, 3))
+    X[1, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        check_gradients([Linear(2), Tanh(), Linear(), SoftmaxOutput()], X, [0, 1, 0, 1])
+
+
+def test_string_labels():
+    X = np.random.RandomState(0).normal(size=(6, 3))
+    result = check_gradients([Linear(2), Tanh(), Linear(), SoftmaxOutput()], X, list("abcabc"))
+    assert result.passed
+    assert result.n_checked == 3 * 2 + 2 + 2 * 3 + 3
+
+
+def test_a_built_stack_is_checked_at_its_weights_and_left_unchanged():
+    class DoubledTanh(Tanh):  # a wrong backward, invisible when nothing flows through it
+        def backward(self, grad_out):
+            return 2 * super().backward(grad_out)
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(6, 3)), np.array([0, 1, 2, 0, 1, 2])
+    stack = [Linear(4), DoubledTanh(), Linear(3), SoftmaxOutput()]
+    assert not check_gradients(stack, X, y).passed  # at freshly drawn weights: caught
+    net = Network(stack).build(3, rng, np.float64)
+    net.layers[2].params["coef"][...] = 0.0  # no gradient reaches the wrong backward
+    before = net.flat_params.copy()
+    for built in (net, net.layers):
+        assert check_gradients(built, X, y).passed  # so these weights were the ones checked
+    np.testing.assert_array_equal(net.flat_params, before)
+
+
+def test_custom_layer_mistakes_get_the_fit_errors():
+    class Wrong(Tanh):
+        def backward(self, grad_out):
+            return grad_out[:, :1]
+
+    X = np.random.RandomState(0).normal(size=(4, 3))
+    with pytest.raises(ValueError, match=r"layer 1 \(Wrong\(\)\): backward returned shape"):
+        check_gradients([Linear(2), Wrong(), Linear(), SoftmaxOutput()], X, [0, 1, 0, 1])

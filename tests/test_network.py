@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from skmlp import Network
-from skmlp._network import make_layers
-from skmlp.layers import Layer, Linear, Logistic, SoftmaxOutput
+from skmlp._network import make_layers, resolve_stack
+from skmlp.layers import Identity, Layer, Linear, Logistic, ReLU, SoftmaxOutput, Tanh
 
 
 def _network(rng, dtype=np.float64):
@@ -118,3 +118,125 @@ def test_float32_network(rng):
     assert net.flat_params.dtype == np.float32
     X = rng.normal(size=(3, 5)).astype(np.float32)
     assert net.logits(X).dtype == np.float32
+
+
+# --- the layer protocol, checked ---------------------------------------------------
+
+
+class _Rows(Identity):
+    """Returns too few rows in training mode."""
+
+    def forward(self, X, *, training=True):
+        return X[:-1] if training else X
+
+
+class _AsList(Identity):
+    def forward(self, X, *, training=True):
+        return X.tolist()
+
+
+class _BadGradient(Identity):
+    def backward(self, grad_out):
+        return grad_out[:, :1]  # broadcastable, but the wrong shape
+
+
+class _NoWidth(Identity):
+    def build(self, n_in, rng, dtype):
+        self.n_in = n_in  # forgets to return the width
+
+
+class _Wider(Identity):
+    def forward(self, X, *, training=True):
+        return np.hstack([X, X])
+
+
+def _fit_one_batch(stack, n_in=4):
+    rng = np.random.RandomState(0)
+    net = Network(stack).build(n_in, rng, np.float64)
+    X, Y = rng.normal(size=(6, n_in)), np.eye(2)[[0, 1, 0, 1, 0, 1]]
+    return net.loss_and_grad(X, Y)
+
+
+@pytest.mark.parametrize(
+    ("layer", "error", "match"),
+    [
+        (_Rows(), ValueError, r"layer 1 \(_Rows\(\)\): forward returned shape \(5, 3\)"),
+        (_AsList(), TypeError, r"layer 1 \(_AsList\(\)\): forward returned list"),
+        (_BadGradient(), ValueError, r"layer 1 \(_BadGradient\(\)\): backward returned shape"),
+        (_NoWidth(), ValueError, r"layer 1 \(_NoWidth\(\)\): build returned None"),
+        (_Wider(), ValueError, r"expected \(6, 3\)"),
+    ],
+)
+def test_layer_mistakes_name_the_layer(layer, error, match):
+    with pytest.raises(error, match=match):
+        _fit_one_batch([Linear(3), layer, Linear(2), SoftmaxOutput()])
+
+
+def test_the_check_runs_once_then_the_hot_path():
+    rng = np.random.RandomState(0)
+    net = Network([Linear(3), Tanh(), Linear(2), SoftmaxOutput()]).build(4, rng, np.float64)
+    X, Y = rng.normal(size=(6, 4)), np.eye(2)[[0, 1, 0, 1, 0, 1]]
+    first = net.loss_and_grad(X, Y)
+    grads = net.flat_grads.copy()
+    assert not net._unchecked
+    assert net.loss_and_grad(X, Y) == first
+    np.testing.assert_array_equal(net.flat_grads, grads)  # same numbers on both paths
+
+
+def test_parameters_must_be_finite_in_the_dtype():
+    class Huge(Linear):
+        def build(self, n_in, rng, dtype):
+            width = super().build(n_in, rng, np.float64)
+            self.params["coef"] = np.full((n_in, width), 1e39)
+            return width
+
+    with pytest.raises(ValueError, match=r"layer 0 \(Huge\(3\)\): parameter 'coef'.*float32"):
+        Network([Huge(3), Linear(2), SoftmaxOutput()]).build(4, np.random.RandomState(0), "f4")
+
+
+@pytest.mark.parametrize("n_out", [2.5, 0, -1, True, "3"])
+def test_linear_n_out_must_be_a_positive_integer(n_out):
+    with pytest.raises(ValueError, match="positive integer"):
+        Linear(n_out)
+
+
+def test_resolve_stack_copies_each_place_and_refuses_shared_weights():
+    act = Tanh()
+    stack = [Linear(4), act, Linear(4), act, Linear(), SoftmaxOutput()]
+    resolved = resolve_stack(stack, n_outputs=3)
+    assert resolved[1] is not resolved[3]
+    assert resolved[4].n_out == 3
+    assert stack[4].n_out is None  # the caller's objects are untouched
+    lin = Linear(4)
+    with pytest.raises(ValueError, match="positions 0 and 2: weight sharing"):
+        resolve_stack([lin, Tanh(), lin, SoftmaxOutput()], n_outputs=3)
+
+
+@pytest.mark.parametrize(
+    ("layers", "error", "match"),
+    [
+        ([Linear(3), "relu", SoftmaxOutput()], TypeError, r"layer 1 \('relu'\)"),
+        ([Linear(3), Tanh()], ValueError, "must end with an OutputLayer"),
+        ([SoftmaxOutput(), Linear(3), SoftmaxOutput()], ValueError, "only the last"),
+        ("Linear", TypeError, "list of Layer"),
+    ],
+)
+def test_resolve_stack_refuses_malformed_stacks(layers, error, match):
+    with pytest.raises(error, match=match):
+        resolve_stack(layers, n_outputs=2)
+
+
+@pytest.mark.parametrize("sizes", [(20, 0), (2.5,), [-1], (True,)])
+def test_resolve_stack_refuses_bad_hidden_layer_sizes(sizes):
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        resolve_stack(None, hidden_layer_sizes=sizes, n_outputs=2)
+
+
+def test_predict_refuses_non_finite_outputs():
+    rng = np.random.RandomState(0)
+    net = Network([Linear(3), ReLU(), Linear(2), SoftmaxOutput()]).build(4, rng, np.float64)
+    X = rng.normal(size=(5, 4))
+    np.testing.assert_allclose(net.predict(X).sum(axis=1), 1.0)
+    np.testing.assert_allclose(np.exp(net.predict_log(X)), net.predict(X))
+    with pytest.raises(ValueError, match="overflows the network"):
+        net.predict(np.full((2, 4), 1e308))
