@@ -426,7 +426,7 @@ def test_verbose_prints_one_line_per_epoch(tiny_digits, capsys):
         {"momentum": 0.9, "nesterovs_momentum": True},
         {"momentum": 0.9},
         {"learning_rate": "invscaling", "learning_rate_init": 2.0},
-        {"learning_rate": "adaptive", "early_stopping": False},
+        {"learning_rate": "adaptive", "early_stopping": False, "tol": 0.05},
         {"alpha": 1e-3},
         {"batch_size": "auto", "learning_rate_init": 2.0, "max_iter": 200},
         {"shuffle": False},
@@ -436,10 +436,17 @@ def test_verbose_prints_one_line_per_epoch(tiny_digits, capsys):
         {"weight_init": "normal"},
     ],
 )
-def test_solver_and_schedule_variants_learn(params, tiny_digits):
+def test_solver_and_schedule_variants_learn_and_matter(params, tiny_digits):
     X, y = tiny_digits
     clf = fit_quietly(MLPLayerClassifier(**{**FAST, "max_iter": 40, **params}), X, y)
     assert clf.score(X, y) > 0.7
+    # the variant is not ignored: without it, the same seed gives another model
+    base_params = {**FAST, "max_iter": 40, **params}
+    for key in params:
+        if key not in ("learning_rate_init", "max_iter", "early_stopping", "tol"):
+            base_params[key] = MLPLayerClassifier().get_params()[key]
+    base = fit_quietly(MLPLayerClassifier(**base_params), X, y)
+    assert not np.allclose(clf.coefs_[0], base.coefs_[0])
 
 
 def test_adaptive_schedule_lowers_the_rate(tiny_digits):
