@@ -321,8 +321,8 @@ class Network:
         ValueError
             When the output is not finite: the input overflows the network.
         """
-        Z = self._finite_logits(X)
-        return self._finite(self.layers[-1].forward(Z, training=False), X)
+        # one finiteness check, on the output: non-finite logits make it non-finite too
+        return self._finite(self.layers[-1].forward(self.logits(X), training=False), X)
 
     def predict_log(self, X):
         """Logarithm of :meth:`predict`, from the output layer's ``log_predict``.

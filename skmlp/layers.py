@@ -640,9 +640,12 @@ class SoftmaxOutput(_Buffered, OutputLayer):
            [ 0.4404, -0.4404]])
     """
 
+    can_overwrite_input = True
+
     def forward(self, X, *, training=True):
         if not training:
-            return softmax(X)
+            # in place on a Linear's fresh prediction output, which nothing else reads
+            return softmax(X, out=X if self.overwrite_input else None)
         self._cache_Z = X
         shifted, row_sum, P, _, ones = self._scratch(X.shape[0])
         self._cache_P = softmax_parts(X, P, shifted, row_sum, ones)
