@@ -131,7 +131,7 @@ class Network:
             grad_view = self.flat_grads[offset : offset + size].reshape(shape)
             layer.grads[key] = grad_view
             if not getattr(layer, "_grads_in_place", False):
-                self._grad_slots.append((layer.grads, key, grad_view))
+                self._grad_slots.append((layer, key, grad_view))
             offset += size
         self._penalized = [
             (layer.params[key], layer.grads[key])
@@ -187,8 +187,15 @@ class Network:
     def _sync_grads(self):
         # A custom layer may assign a new array to grads[key] instead of writing
         # into it; copy such gradients into the flat array the optimizer reads.
-        for grads, key, view in self._grad_slots:
+        for layer, key, view in self._grad_slots:
+            grads = layer.grads
             if grads[key] is not view:
+                if np.shape(grads[key]) != view.shape:  # never broadcast a wrong shape
+                    position = self.layers.index(layer)
+                    raise ValueError(
+                        f"{_name(position, layer)}: grads[{key!r}] has shape "
+                        f"{np.shape(grads[key])}; expected {view.shape} like params[{key!r}]."
+                    )
                 view[...] = grads[key]
                 grads[key] = view
 
@@ -296,13 +303,25 @@ class Network:
         return Z
 
     def _run_checked(self, hidden, X, width):
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported later
-            Z = _run(hidden, X)
+        error = None
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported later
+                Z = _run(hidden, X)
+        except (TypeError, ValueError) as exc:  # perhaps a wrong shape from a layer below
+            Z, error = None, exc
         if not isinstance(Z, np.ndarray) or Z.shape != (X.shape[0], width):
             out = X  # the error path: find the layer at fault
-            for position, layer in enumerate(hidden):
-                out = layer.forward(out, training=False)
-                _check_output(out, position, layer, X.shape[0], self.widths[position + 1], None)
+            with np.errstate(over="ignore", invalid="ignore"):
+                for position, layer in enumerate(hidden):
+                    out = layer.forward(out, training=False)
+                    n_out = self.widths[position + 1]
+                    _check_output(out, position, layer, X.shape[0], n_out, None)
+            if error is not None:
+                raise error
+            raise TypeError(  # no hidden layer at fault: the input itself is the logits
+                f"The input of {_name(len(hidden), self.layers[-1])} must be an array of "
+                f"shape ({X.shape[0]}, {width}), got {type(Z).__name__}."
+            )
         return Z
 
     def predict(self, X):
@@ -321,8 +340,16 @@ class Network:
         ValueError
             When the output is not finite: the input overflows the network.
         """
+        output = self.layers[-1]
+        Z = self.logits(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # non-finite: an error below
+            if len(self.layers) > 1 and self.layers[-2].output_is_scratch:
+                # the logits are a fresh array nothing else reads: predict in place
+                prediction = output._predict_owned(Z)
+            else:
+                prediction = output.forward(Z, training=False)
         # one finiteness check, on the output: non-finite logits make it non-finite too
-        return self._finite(self.layers[-1].forward(self.logits(X), training=False), X)
+        return self._finite(prediction, X)
 
     def predict_log(self, X):
         """Logarithm of :meth:`predict`, from the output layer's ``log_predict``.

@@ -77,8 +77,9 @@ class Layer:
     penalized : tuple of str
         Keys of ``params`` that the L2 penalty ``alpha`` applies to.
     output_is_scratch : bool
-        Class attribute: the training-mode output is the layer's own buffer,
-        read by nothing but the next layer (True for :class:`Linear`).
+        Class attribute: the output is the layer's own array, read by nothing
+        but the next layer (True for :class:`Linear`: a reused buffer in
+        training mode, a fresh array in prediction mode).
     can_overwrite_input : bool
         Class attribute: :meth:`forward` honours :attr:`overwrite_input`.
 
@@ -306,10 +307,7 @@ class Linear(_Buffered, Layer):
 
     def __init__(self, n_out=None, *, init="glorot", gain=1.0):
         super().__init__()
-        if n_out is not None and (
-            isinstance(n_out, bool) or not isinstance(n_out, Integral) or n_out < 1
-        ):
-            raise ValueError(f"Linear's n_out must be a positive integer or None, got {n_out!r}.")
+        _check_n_out(n_out)
         self.n_out = n_out
         self.init = init
         self.gain = gain
@@ -317,7 +315,7 @@ class Linear(_Buffered, Layer):
     def build(self, n_in, rng, dtype):
         """Draw the initial ``coef`` and ``intercept``; return ``n_out``."""
         self.clear()
-        n_out = self.n_out
+        n_out = _check_n_out(self.n_out)  # again: n_out may have been set since
         if n_out is None:
             raise ValueError(
                 "Linear(None) means one output per class: only the last Linear of a "
@@ -386,6 +384,14 @@ class Linear(_Buffered, Layer):
         if self.gain != 1.0:
             args.append(f"gain={float(self.gain)!r}")
         return f"{type(self).__name__}({', '.join(args)})"
+
+
+def _check_n_out(n_out):
+    if n_out is not None and (
+        isinstance(n_out, bool) or not isinstance(n_out, Integral) or n_out < 1
+    ):
+        raise ValueError(f"Linear's n_out must be a positive integer or None, got {n_out!r}.")
+    return n_out
 
 
 class _Elementwise(_Buffered, Layer):
@@ -616,6 +622,10 @@ class OutputLayer(Layer):
         with np.errstate(divide="ignore"):
             return np.log(self.forward(Z, training=False))
 
+    def _predict_owned(self, Z):
+        """The prediction for ``Z``, which nothing else reads: it may be overwritten."""
+        return self.forward(Z, training=False)
+
 
 class SoftmaxOutput(_Buffered, OutputLayer):
     """Softmax probabilities with the cross-entropy (log-loss) as the loss.
@@ -640,12 +650,9 @@ class SoftmaxOutput(_Buffered, OutputLayer):
            [ 0.4404, -0.4404]])
     """
 
-    can_overwrite_input = True
-
     def forward(self, X, *, training=True):
         if not training:
-            # in place on a Linear's fresh prediction output, which nothing else reads
-            return softmax(X, out=X if self.overwrite_input else None)
+            return softmax(X)
         self._cache_Z = X
         shifted, row_sum, P, _, ones = self._scratch(X.shape[0])
         self._cache_P = softmax_parts(X, P, shifted, row_sum, ones)
@@ -679,3 +686,8 @@ class SoftmaxOutput(_Buffered, OutputLayer):
 
     def log_predict(self, Z):
         return log_softmax(Z)
+
+    def _predict_owned(self, Z):
+        if type(self).forward is not SoftmaxOutput.forward:  # a subclass's own prediction
+            return self.forward(Z, training=False)
+        return softmax(Z, out=Z)
