@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skmlp._data import one_hot
 from skmlp._losses import l2_penalty
 from skmlp._network import Network, check_stack, resolve_stack
 
@@ -143,6 +142,13 @@ def check_gradients(
     if sw is not None and (sw.shape != (X.shape[0],) or not np.isfinite(sw).all()):
         raise ValueError("sample_weight must be a finite array of shape (n_samples,).")
     network = _prepared_copy(layers, X.shape[1], Y.shape[1], rng)
+    if Y.shape[1] < network.n_out and np.ndim(y) == 1:  # a class absent from these rows
+        Y = np.hstack([Y, np.zeros((Y.shape[0], network.n_out - Y.shape[1]))])
+    if Y.shape[1] != network.n_out:
+        raise ValueError(
+            f"y has {Y.shape[1]} classes (or target columns) but the network has "
+            f"{network.n_out} outputs."
+        )
 
     def loss():
         value = network.loss(X, Y, sw)
@@ -208,8 +214,8 @@ def _targets(y, n_samples):
     classes, indices = np.unique(y, return_inverse=True)
     # integer labels 0..k-1 keep their columns even when a class is absent
     if np.issubdtype(y.dtype, np.integer) and classes.min() >= 0:
-        return one_hot(y, int(classes.max()) + 1, np.float64)
-    return one_hot(indices, len(classes), np.float64)
+        return np.eye(int(classes.max()) + 1)[y]
+    return np.eye(len(classes))[indices.ravel()]
 
 
 def _prepared_copy(layers, n_features, n_outputs, rng):

@@ -132,3 +132,35 @@ def test_custom_layer_mistakes_get_the_fit_errors():
     X = np.random.RandomState(0).normal(size=(4, 3))
     with pytest.raises(ValueError, match=r"layer 1 \(Wrong\(\)\): backward returned shape"):
         check_gradients([Linear(2), Wrong(), Linear(), SoftmaxOutput()], X, [0, 1, 0, 1])
+
+
+def test_a_reused_activation_object_is_checked_as_two_layers():
+    act = Tanh()
+    X, y = np.random.RandomState(0).normal(size=(6, 3)), [0, 1, 2, 0, 1, 2]
+    result = check_gradients([Linear(4), act, Linear(4), act, Linear(), SoftmaxOutput()], X, y)
+    assert result.passed, result.errors
+
+
+def test_built_network_with_a_class_absent_from_the_rows(rng):
+    net = Network([Linear(3), Tanh(), Linear(3), SoftmaxOutput()]).build(4, rng, np.float64)
+    X = rng.normal(size=(4, 4))
+    assert check_gradients(net, X, [0, 1, 0, 1]).passed  # class 2 absent: a zero column
+    with pytest.raises(ValueError, match=r"4 classes.*3 outputs"):
+        check_gradients(net, X, [0, 1, 2, 3])
+
+
+def test_a_non_finite_numeric_gradient_never_passes():
+    class Blows(Identity):
+        """Finite at the checked weights, NaN once a weight moves."""
+
+        def forward(self, X, *, training=True):
+            if not training:
+                return np.full_like(X, np.nan)
+            return X
+
+    X, y = np.random.RandomState(0).normal(size=(4, 3)), [0, 1, 0, 1]
+    result = check_gradients([Linear(2), Blows(), Linear(), SoftmaxOutput()], X, y)
+    assert not result.passed
+    assert np.isinf(result.max_relative_error)
+    assert result.non_finite
+    assert np.isnan(result.non_finite[0][5])

@@ -240,3 +240,203 @@ def test_predict_refuses_non_finite_outputs():
     np.testing.assert_allclose(np.exp(net.predict_log(X)), net.predict(X))
     with pytest.raises(ValueError, match="overflows the network"):
         net.predict(np.full((2, 4), 1e308))
+
+
+class _WrongDtype(Identity):
+    def forward(self, X, *, training=True):
+        return X.astype(np.float32)
+
+
+class _GradientList(Identity):
+    def backward(self, grad_out):
+        return grad_out.tolist()
+
+
+class _RebindsWrongGradient(Layer):
+    """Assigns a broadcastable gradient of the wrong shape on every minibatch."""
+
+    def build(self, n_in, rng, dtype):
+        self.params = {"s": np.ones(n_in, dtype=dtype)}
+        self.grads = {"s": np.zeros(n_in, dtype=dtype)}
+        return n_in
+
+    def forward(self, X, *, training=True):
+        return X * self.params["s"]
+
+    def backward(self, grad_out):
+        self.grads["s"] = np.ones(1)
+        return grad_out * self.params["s"]
+
+
+@pytest.mark.parametrize(
+    ("layer", "error", "match"),
+    [
+        (_WrongDtype(), ValueError, r"layer 1 \(_WrongDtype\(\)\): forward returned dtype float32"),
+        (_GradientList(), TypeError, r"layer 1 \(_GradientList\(\)\): backward returned list"),
+        (_RebindsWrongGradient(), ValueError, r"layer 1 .*grads\['s'\].*\(3,\)"),
+    ],
+)
+def test_more_layer_mistakes_name_the_layer(layer, error, match):
+    with pytest.raises(error, match=match):
+        _fit_one_batch([Linear(3), layer, Linear(2), SoftmaxOutput()])
+
+
+def test_a_wrong_gradient_shape_is_refused_after_the_first_minibatch_too():
+    rng = np.random.RandomState(0)
+    layer = _RebindsWrongGradient()
+    net = Network([Linear(3), layer, Linear(2), SoftmaxOutput()]).build(4, rng, np.float64)
+    net._unchecked = False  # as after a first minibatch that passed
+    X, Y = rng.normal(size=(6, 4)), np.eye(2)[[0, 1, 0, 1, 0, 1]]
+    with pytest.raises(ValueError, match="grads"):
+        net.loss_and_grad(X, Y)
+
+
+@pytest.mark.parametrize("width", [2.5, "3", 0, True])
+def test_build_must_return_a_positive_integer(width):
+    class Odd(Identity):
+        def build(self, n_in, rng, dtype):
+            return width
+
+    with pytest.raises(ValueError, match=r"layer 1 \(Odd\(\)\): build returned"):
+        Network([Linear(3), Odd(), Linear(2), SoftmaxOutput()]).build(
+            4, np.random.RandomState(0), np.float64
+        )
+
+
+def test_prediction_mode_outputs_are_checked_on_every_call():
+    class Short(Identity):
+        def forward(self, X, *, training=True):
+            return X if training else X[:, :1]
+
+    rng = np.random.RandomState(0)
+    net = Network([Linear(3), Short(), Linear(2), SoftmaxOutput()]).build(4, rng, np.float64)
+    X = rng.normal(size=(5, 4))
+    for _ in range(2):
+        with pytest.raises(ValueError, match=r"layer 1 \(Short\(\)\): forward returned shape"):
+            net.logits(X)
+
+
+def test_reused_activation_object_trains_with_correct_gradients():
+    act = Tanh()
+    stack = resolve_stack([Linear(5), act, Linear(4), act, Linear(), SoftmaxOutput()], n_outputs=3)
+    rng = np.random.RandomState(0)
+    net = Network(stack).build(3, rng, np.float64)
+    X, Y = rng.normal(size=(8, 3)), np.eye(3)[rng.randint(0, 3, 8)]
+    net.loss_and_grad(X, Y)
+    reference = Network(make_layers([5, 4], "tanh", 3)).build(3, rng, np.float64)
+    reference.flat_params[...] = net.flat_params
+    reference.loss_and_grad(X, Y)
+    np.testing.assert_allclose(net.flat_grads, reference.flat_grads)
+
+
+def test_a_parametrised_custom_layer_placed_twice_is_refused():
+    class Scale(Layer):
+        def build(self, n_in, rng, dtype):
+            self.params = {"s": np.ones(n_in, dtype=dtype)}
+            self.grads = {"s": np.zeros(n_in, dtype=dtype)}
+            return n_in
+
+    scale = Scale()
+    with pytest.raises(ValueError, match="positions 1 and 3: weight sharing"):
+        resolve_stack([Linear(3), scale, Linear(3), scale, SoftmaxOutput()], n_outputs=2)
+
+
+def test_resolve_stack_default_and_caller_objects_untouched():
+    stack = resolve_stack(None, hidden_layer_sizes=(4,), activation="relu", n_outputs=3)
+    assert [type(layer).__name__ for layer in stack] == [
+        "Linear",
+        "ReLU",
+        "Linear",
+        "SoftmaxOutput",
+    ]
+    assert stack[2].n_out == 3
+    built = Network([Linear(3), Linear(2), SoftmaxOutput()]).build(
+        2, np.random.RandomState(0), np.float64
+    )
+    copies = resolve_stack(built.layers, n_outputs=2)
+    assert all(a is not b for a, b in zip(copies, built.layers))
+
+
+def test_in_place_layers_are_declared_not_inferred(rng):
+    class Custom(Identity):
+        pass
+
+    net = Network(
+        [Linear(3), Tanh(), Tanh(), Linear(3), Custom(), Linear(2), SoftmaxOutput()]
+    ).build(4, rng, np.float64)
+    assert [layer.overwrite_input for layer in net.layers] == [
+        False,
+        True,  # Tanh on Linear's scratch output
+        False,  # Tanh on Tanh: that output is read by the first Tanh's backward
+        False,
+        False,  # a custom layer does not declare can_overwrite_input
+        False,
+        False,
+    ]
+
+
+class _Keeps(Identity):
+    def __init__(self):
+        super().__init__()
+        self._cache_setting = 3  # no private naming convention applies
+
+
+def test_custom_layers_keep_their_attributes_through_clear_and_pickle(rng):
+    net = Network([Linear(3), _Keeps(), Linear(2), SoftmaxOutput()]).build(4, rng, np.float64)
+    net.clear()
+    assert net.layers[1]._cache_setting == 3
+    assert pickle.loads(pickle.dumps(net)).layers[1]._cache_setting == 3
+
+
+def test_scratch_machinery_is_not_part_of_the_public_base_class():
+    for name in ["_buffer", "_scratch", "_make_scratch", "_ones", "_buffers", "_dtype"]:
+        assert not hasattr(Layer(), name)
+
+
+def test_predict_predict_log_and_loss_agree(rng):
+    from skmlp._losses import log_loss_from_logits, softmax
+
+    net = _network(rng)
+    X, Y = rng.normal(size=(7, 5)), np.eye(2)[rng.randint(0, 2, 7)]
+    Z = net.logits(X)
+    np.testing.assert_allclose(net.predict(X), softmax(Z))
+    np.testing.assert_allclose(net.predict_log(X), np.log(softmax(Z)))
+    w = rng.uniform(0.5, 2.0, 7)
+    assert net.loss(X, Y, w) == pytest.approx(log_loss_from_logits(Z, Y, w))
+
+
+def test_predict_does_not_write_to_the_input():
+    net = Network([SoftmaxOutput()]).build(3, np.random.RandomState(0), np.float64)
+    X = np.array([[1.0, 2.0, 3.0]])
+    net.predict(X)
+    np.testing.assert_array_equal(X, [[1.0, 2.0, 3.0]])
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_log", "loss"])
+def test_overflowing_input_is_an_error_naming_the_layer(method):
+    rng = np.random.RandomState(0)
+    net = Network([Linear(3), ReLU(), Linear(2), SoftmaxOutput()]).build(4, rng, np.float64)
+    X = np.full((2, 4), 1e308)
+    args = (X, np.eye(2)) if method == "loss" else (X,)
+    with pytest.raises(ValueError, match=r"overflows the network \(layer \d \(Linear\("):
+        getattr(net, method)(*args)
+
+
+def test_default_log_predict_is_the_log_of_the_prediction():
+    from skmlp.layers import OutputLayer
+
+    class Halves(OutputLayer):
+        def forward(self, X, *, training=True):
+            return np.full_like(X, 0.5)
+
+    Z = np.zeros((2, 2))
+    np.testing.assert_allclose(Halves().log_predict(Z), np.log(0.5))
+    extreme = SoftmaxOutput().log_predict(np.array([[0.0, 2000.0]]))
+    np.testing.assert_allclose(extreme, [[-2000.0, 0.0]])
+
+
+def test_linear_n_out_is_checked_again_at_build(rng):
+    layer = Linear(3)
+    layer.n_out = 2.5
+    with pytest.raises(ValueError, match=r"positive integer.*2\.5"):
+        layer.build(4, rng, np.float64)
