@@ -17,8 +17,8 @@ same values except ``tol``. skmlp monitors the validation log-loss and
 counts only a strict improvement (``tol=0.0``); scikit-learn monitors the
 validation accuracy and, with ``tol=0.0``, would also count an equal
 accuracy as an improvement. Its ``tol=1e-4`` lies below one validation
-row's share of the accuracy, so that there, too, only a strict improvement
-counts. ``weight_init`` exists in skmlp only (scikit-learn always uses
+row's share of the accuracy (1/360 on the digits), so that there, too, only
+a strict improvement counts. ``weight_init`` exists in skmlp only (scikit-learn always uses
 Glorot's uniform initialisation).
 
 Examples
