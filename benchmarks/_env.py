@@ -3,7 +3,6 @@
 import datetime
 import os
 import platform
-import subprocess
 import sys
 from pathlib import Path
 
@@ -46,38 +45,37 @@ def cpu_info():
     }
 
 
-def git_revision(path=REPO_ROOT):
-    """Return the commit checked out in ``path`` and whether the tree is dirty.
-
-    Parameters
-    ----------
-    path : path-like, default=REPO_ROOT
-        A directory inside a git work tree.
+def numpy_simd():
+    """The SIMD extensions NumPy was built for and dispatches to on this CPU.
 
     Returns
     -------
-    str or None
-        The abbreviated commit hash, with ``+dirty`` appended when there are
-        uncommitted changes, or None if git is unavailable.
+    dict
+        ``baseline`` (compiled in, always used) and ``dispatch`` (built-in
+        optional targets, lowest first) from NumPy; ``supported``, the
+        targets this CPU offers and ``NPY_DISABLE_CPU_FEATURES`` leaves on;
+        ``level``, the highest of those (or of the baseline); ``disabled``,
+        that variable's value.
     """
     try:
-        rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=path,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=path,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return rev + ("+dirty" if dirty else "")
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # NumPy 1.x
+        from numpy.core import _multiarray_umath as umath
+    features = getattr(umath, "__cpu_features__", {})
+    baseline = list(getattr(umath, "__cpu_baseline__", []))
+    dispatch = list(getattr(umath, "__cpu_dispatch__", []))
+    supported = [t for t in dispatch if features.get(t)]
+    return {
+        "baseline": baseline,
+        "dispatch": dispatch,
+        "supported": supported,
+        "level": (supported or baseline or ["none"])[-1],
+        "disabled": os.environ.get("NPY_DISABLE_CPU_FEATURES", ""),
+    }
+
+
+def git_revision(path=REPO_ROOT):
+    """The commit checked out in ``path``, ``+dirty`` with uncommitted changes; None without git."""
 
 
 def blas_info():
@@ -105,19 +103,9 @@ def blas_info():
 
 
 def collect_environment(threads, skmlp_module=None):
-    """Describe the machine, the libraries and the thread settings.
+    """Describe the machine, the libraries and the ``threads`` limit (JSON-serialisable).
 
-    Parameters
-    ----------
-    threads : int
-        The BLAS thread limit requested for the run.
-    skmlp_module : module or None, default=None
-        The imported :mod:`skmlp` package, or None if it is unavailable.
-
-    Returns
-    -------
-    dict
-        JSON-serialisable description of the environment.
+    ``skmlp_module`` is the imported package, or None if it is unavailable.
     """
     env = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -131,6 +119,7 @@ def collect_environment(threads, skmlp_module=None):
         "platform": platform.platform(),
         "machine": platform.machine(),
         "cpu": cpu_info(),
+        "numpy_simd": numpy_simd(),
         "cpu_count": os.cpu_count(),
         "threads_requested": threads,
         "blas": blas_info(),
@@ -146,18 +135,10 @@ def collect_environment(threads, skmlp_module=None):
 
 
 def machine_line(env):
-    """Summarise an environment description on one line.
+    """Summarise :func:`collect_environment` on one line.
 
-    Parameters
-    ----------
-    env : dict
-        As returned by :func:`collect_environment`.
-
-    Returns
-    -------
-    str
-        CPU, platform, BLAS library with its kernel and thread count,
-        library versions and date.
+    CPU model and flags, NumPy's SIMD level, platform, BLAS library with its
+    kernel (OpenBLAS core type) and thread count, versions and date.
     """
     blas = [b for b in env["blas"] if b["user_api"] == "blas"]
     # NumPy's BLAS first: it does the matrix products of all three contenders.
@@ -171,9 +152,20 @@ def machine_line(env):
         blas_text += f" [+{len(blas) - 1} more BLAS loaded]"
     cpu = env["cpu"]
     skmlp = env.get("skmlp") or {}
+    simd = env.get("numpy_simd")  # absent from results of before 2026-12-02
+    simd_text = ""
+    if simd:
+        missing = [t for t in simd["dispatch"] if t not in simd["supported"]]
+        simd_text = (
+            f"NumPy SIMD {simd['level']} (baseline {' '.join(simd['baseline']) or 'none'}; "
+            f"dispatch {' '.join(simd['supported']) or 'none'}"
+            + (f"; not {' '.join(missing)}" if missing else "")
+            + (f"; NPY_DISABLE_CPU_FEATURES={simd['disabled']}" if simd["disabled"] else "")
+            + ") | "
+        )
     return (
         f"{cpu['model']} (family/model/stepping {cpu['family_model_stepping']}, "
-        f"{' '.join(cpu['simd'])}) x{env['cpu_count']} | {env['platform']} | "
+        f"{' '.join(cpu['simd'])}) x{env['cpu_count']} | {simd_text}{env['platform']} | "
         f"BLAS: {blas_text or 'none found'} | "
         f"python {env['python']}, numpy {env['numpy']}, "
         f"scikit-learn {env['scikit-learn']}, "

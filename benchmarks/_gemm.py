@@ -3,7 +3,7 @@
 import itertools
 
 import numpy as np
-from _timing import Clock
+from _harness import Clock
 
 
 class GemmEpoch:
@@ -57,20 +57,6 @@ class GemmEpoch:
         # input_grads[i] receives deltas[i] @ weights[i].T, i >= 1
         self.input_grads = [None] + [np.empty((b, n_in), dtype) for n_in, _ in pairs[1:]]
 
-    def n_flops(self):
-        """Count the floating point operations of one epoch.
-
-        Returns
-        -------
-        int
-            ``2 * m * k * n`` summed over all products of all minibatches.
-        """
-        n = self.X.shape[0]
-        per_row = 0
-        for i, w in enumerate(self.weights):
-            per_row += 2 * w.size * (3 if i > 0 else 2)
-        return n * per_row
-
     def run(self):
         """Compute the matrix products of one epoch."""
         X, b = self.X, self.batch_size
@@ -88,26 +74,8 @@ class GemmEpoch:
                     np.matmul(g, self.weights[i].T, out=self.input_grads[i][:m])
 
     def sample(self, epochs=1):
-        """Time ``epochs`` epochs.
-
-        Parameters
-        ----------
-        epochs : int, default=1
-            Number of epochs to run back to back.
-
-        Returns
-        -------
-        dict
-            ``wall`` and ``cpu`` seconds in total, ``n_iter``, and
-            ``epoch_wall`` / ``epoch_cpu`` per epoch.
-        """
+        """Time ``epochs`` epochs; return a fit-like sample (:meth:`_harness.Clock.sample`)."""
         with Clock() as clock:
             for _ in range(epochs):
                 self.run()
-        return {
-            "wall": clock.wall,
-            "cpu": clock.cpu,
-            "n_iter": epochs,
-            "epoch_wall": clock.wall / epochs,
-            "epoch_cpu": clock.cpu / epochs,
-        }
+        return clock.sample(epochs)

@@ -11,36 +11,14 @@ def _finite(x):
 
 
 def ratio(num, den):
-    """Return ``num / den``, or NaN if either is missing or ``den`` is 0.
-
-    Parameters
-    ----------
-    num, den : float or None
-        Numerator and denominator.
-
-    Returns
-    -------
-    float
-        The ratio.
-    """
+    """Return ``num / den``, or NaN if either is missing or ``den`` is 0."""
     if not (_finite(num) and _finite(den)) or den == 0:
         return float("nan")
     return num / den
 
 
 def fmt_time(seconds):
-    """Format a duration with a unit suited to its size.
-
-    Parameters
-    ----------
-    seconds : float
-        Duration.
-
-    Returns
-    -------
-    str
-        E.g. ``"12.3 ms"``; ``"n/a"`` if not finite.
-    """
+    """Format a duration with a unit suited to its size, e.g. ``"12.3 ms"`` (``"n/a"``)."""
     if not _finite(seconds):
         return "n/a"
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
@@ -50,18 +28,7 @@ def fmt_time(seconds):
 
 
 def fmt_times(cpu, wall):
-    """Format a CPU and a wall time as ``"cpu / wall unit"``.
-
-    Parameters
-    ----------
-    cpu, wall : float
-        Durations in seconds.
-
-    Returns
-    -------
-    str
-        Both values in the unit chosen for ``cpu``.
-    """
+    """Format a CPU and a wall time as ``"cpu / wall unit"``, in the unit chosen for ``cpu``."""
     if not _finite(cpu):
         return "n/a"
     text = fmt_time(cpu)
@@ -77,36 +44,14 @@ def fmt_times(cpu, wall):
 
 
 def fmt_bytes(n_bytes):
-    """Format a number of bytes in MiB.
-
-    Parameters
-    ----------
-    n_bytes : float
-        Size in bytes.
-
-    Returns
-    -------
-    str
-        E.g. ``"12.3 MiB"``; ``"n/a"`` if not finite.
-    """
+    """Format a number of bytes in MiB, e.g. ``"12.3 MiB"`` (``"n/a"`` if not finite)."""
     if not _finite(n_bytes):
         return "n/a"
     return f"{n_bytes / 2**20:.4g} MiB"
 
 
 def fmt_ratio(value):
-    """Format a ratio as ``"0.123x"``.
-
-    Parameters
-    ----------
-    value : float
-        The ratio.
-
-    Returns
-    -------
-    str
-        Three significant digits and an ``x``; ``"n/a"`` if not finite.
-    """
+    """Format a ratio as ``"0.123x"`` (``"n/a"`` if not finite)."""
     return f"{value:.3g}x" if _finite(value) else "n/a"
 
 
@@ -157,21 +102,15 @@ def make_check(name, ratio_cpu, ratio_wall, op, threshold, skmlp, reference, ext
     }
 
 
+def time_check(name, mine, ref, op, threshold, **kwargs):
+    """:func:`make_check` of two ``(cpu, wall)`` times: ratios and cells from them."""
+    ratios = ratio(mine[0], ref[0]), ratio(mine[1], ref[1])
+    cells = kwargs.pop("skmlp", fmt_times(*mine)), kwargs.pop("reference", fmt_times(*ref))
+    return make_check(name, *ratios, op, threshold, *cells, **kwargs)
+
+
 def markdown_table(columns, rows):
-    """Render a GitHub-flavoured markdown table.
-
-    Parameters
-    ----------
-    columns : sequence of str
-        Header cells.
-    rows : sequence of sequence
-        Body cells, converted with :func:`str`.
-
-    Returns
-    -------
-    str
-        The table, columns padded to a common width.
-    """
+    """Render a markdown table, cells converted with :func:`str`, columns padded."""
     cells = [[str(c) for c in columns]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
 
@@ -183,18 +122,7 @@ def markdown_table(columns, rows):
 
 
 def checks_table(checks):
-    """Render the target checks as a markdown table.
-
-    Parameters
-    ----------
-    checks : list of dict
-        As built by :func:`make_check`.
-
-    Returns
-    -------
-    str
-        The markdown table.
-    """
+    """Render the target checks (:func:`make_check`) as a markdown table."""
     rows = [
         (
             c["name"],
@@ -212,19 +140,7 @@ def checks_table(checks):
 
 
 def render_markdown(results):
-    """Render a whole result document as markdown.
-
-    Parameters
-    ----------
-    results : dict
-        The document written to JSON by ``run.py``.
-
-    Returns
-    -------
-    str
-        Markdown: header, machine line, target table, one detail section per
-        scenario, and the errors.
-    """
+    """Render a result document of ``run.py``: header, machine, targets, scenarios, errors."""
     out = [
         f"# skmlp benchmarks, {results['environment']['date']}"
         + (" (QUICK run: indicative only)" if results["settings"]["quick"] else ""),
@@ -268,18 +184,10 @@ def _fmt_metric(value, unit):
 
 
 def compare_markdown(old, new):
-    """Render old-versus-new tables of two result documents.
+    """Render old-versus-new tables of two result documents of ``run.py``.
 
-    Parameters
-    ----------
-    old, new : dict
-        Result documents as written by ``run.py``.
-
-    Returns
-    -------
-    str
-        Markdown with the targets (old and new ratio and result) and every
-        metric present in either document (old, new and new / old).
+    The targets (old and new ratio and result) and every metric present in
+    either document (old, new and new / old).
     """
     out = [
         "## Comparison",

@@ -1,48 +1,37 @@
-"""Cases that run in a fresh subprocess, one per measurement.
+"""Cases run in a fresh subprocess, and the peak extra memory they measure.
 
-Peak memory is a property of a whole process, so each memory case runs here,
-in a new interpreter: ``python _worker.py SPEC_JSON`` prints one line of JSON
-with the result. :func:`run_worker` starts it from the main process.
+Peak memory is a property of a whole process, so each memory case runs in a
+new interpreter: ``python _worker.py SPEC_JSON`` prints one line of JSON with
+the result. :func:`worker_task` starts it from the main process.
 """
 
+import contextlib
+import ctypes
+import ctypes.util
+import gc
 import json
 import os
+import resource
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
-from _data import teacher_data
 from _env import REPO_ROOT, blas_info
 from _gemm import GemmEpoch
-from _memory import PeakMemory
-from _models import estimator_class
-from _timing import Clock, fit_quietly
+from _harness import Clock, estimator_class, fit_quietly, teacher_data
 from threadpoolctl import threadpool_limits
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def run_worker(spec, timeout=1800):
-    """Run one case in a fresh Python process and return its result.
+    """Run one case (``spec``, see :func:`fit_case`, :func:`predict_case`) in a fresh process.
 
-    Parameters
-    ----------
-    spec : dict
-        The case; see :func:`fit_case` and :func:`predict_case`. Its
-        ``threads`` entry is also exported as ``OPENBLAS_NUM_THREADS`` etc.
-    timeout : float, default=1800
-        Seconds before the subprocess is killed.
-
-    Returns
-    -------
-    dict
-        The JSON result printed by the subprocess.
-
-    Raises
-    ------
-    RuntimeError
-        If the subprocess failed; the message ends with its stderr.
+    ``spec["threads"]`` is also exported as ``OPENBLAS_NUM_THREADS`` etc.
+    Returns the JSON result printed by the subprocess; raises RuntimeError,
+    ending with its stderr, if it failed.
     """
     env = dict(os.environ)
     env.update({name: str(spec["threads"]) for name in THREAD_VARIABLES})
@@ -60,29 +49,105 @@ def run_worker(spec, timeout=1800):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _make_data(data):
-    dtype = np.dtype(data["dtype"]).type
-    return teacher_data(
-        data["n_samples"],
-        data["n_features"],
-        data.get("n_classes", 10),
-        dtype=dtype,
-        seed=data.get("seed", 0),
-    )
+def worker_task(task, lib, threads, data, params, **extra):
+    """A callable for :func:`_harness.interleaved` that runs one case in a subprocess.
+
+    ``data`` is ``{"n_samples", "n_features", "dtype"}`` of
+    :func:`_harness.teacher_data`; ``params`` the estimator's keyword
+    arguments; ``extra`` further spec entries.
+    """
+    spec = {"task": task, "lib": lib, "threads": threads, "data": data}
+    spec.update(params=params, **extra)
+    return lambda: run_worker(spec)
 
 
-def _params(params):
-    params = dict(params)
+def _status_bytes(field):
+    """One ``kB`` field of ``/proc/self/status`` (Linux only)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
+def _release_free_heap():
+    """``malloc_trim(0)``: hand freed heap back, so reusing it cannot hide in the baseline."""
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
+
+
+def _reset_peak_rss():
+    """Reset ``VmHWM`` (Linux >= 4.0); return whether that worked."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_rss():
+    """``VmHWM``, else ``ru_maxrss`` (peak since the process started), in bytes."""
+    try:
+        return _status_bytes("VmHWM")
+    except (OSError, KeyError):
+        scale = 1 if sys.platform == "darwin" else 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+
+
+class PeakMemory:
+    """Peak extra resident memory of a block of code.
+
+    On entry: garbage collection, ``malloc_trim``, reset of the peak RSS and
+    the current RSS as ``baseline``; on exit ``extra = peak - baseline``.
+    What was allocated before (data, modules, BLAS buffers) is excluded.
+    ``method`` is ``"VmHWM"``, or ``"ru_maxrss"`` where the peak could not
+    be reset (then ``extra`` is right only if nothing before used more).
+    With ``trace=True`` :mod:`tracemalloc` also runs and ``traced_peak`` is
+    the peak of Python and NumPy allocations (slow: do not time it).
+    """
+
+    def __init__(self, trace=False):
+        self.trace = trace
+        self.traced_peak = None
+
+    def __enter__(self):
+        gc.collect()
+        _release_free_heap()
+        self.method = "VmHWM" if _reset_peak_rss() else "ru_maxrss"
+        try:
+            self.baseline = _status_bytes("VmRSS")
+        except (OSError, KeyError):
+            self.baseline = None
+        if self.trace:
+            tracemalloc.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.trace:
+            self.traced_peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        self.peak = _peak_rss()
+        self.extra = None if self.baseline is None else self.peak - self.baseline
+        return False
+
+    def as_dict(self):
+        """``baseline``, ``peak``, ``extra``, ``traced_peak`` (bytes) and ``method``."""
+        keys = ("baseline", "peak", "extra", "traced_peak", "method")
+        return {k: getattr(self, k) for k in keys}
+
+
+def _setup(spec):
+    """The estimator class, its parameters and the data ``(X, y)`` of a spec."""
+    params = dict(spec["params"])
     params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
-    return params
+    data = spec["data"]
+    X, y = teacher_data(data["n_samples"], data["n_features"], dtype=data["dtype"])
+    return estimator_class(spec["lib"]), params, X, y
 
 
 def _warm_blas():
-    """Touch the BLAS work buffers, so they are in RSS before a baseline.
-
-    A 1024 x 1024 product uses the whole packing buffers of OpenBLAS; after
-    it, products of the benchmarked sizes add no BLAS memory of their own.
-    """
+    """A 1024 x 1024 product per dtype fills OpenBLAS's packing buffers before a baseline."""
     for dtype in (np.float64, np.float32):
         a = np.ones((1024, 1024), dtype=dtype)
         np.matmul(a, a)
@@ -91,87 +156,54 @@ def _warm_blas():
 def fit_case(spec):
     """Time one fit and measure its peak extra memory.
 
-    Parameters
-    ----------
-    spec : dict
-        ``lib``; ``data`` (``n_samples``, ``n_features``, ``n_classes``,
-        ``dtype``, ``seed``, see :func:`_data.teacher_data`); ``params``
-        (estimator parameters); ``traced`` (default True: run the traced
-        second fit); optionally ``gemm`` (``hidden_layer_sizes``,
-        ``n_outputs``, ``batch_size``): time one epoch of the GEMM bound of
-        that network on the same data first, in this process.
-
-    Returns
-    -------
-    dict
-        ``wall``, ``cpu``, ``n_iter``, ``epoch_wall``, ``epoch_cpu``, the
-        memory fields of :class:`_memory.PeakMemory` (bytes) of the timed
-        fit, ``traced_peak``, the tracemalloc peak of a second fit, and with
-        ``gemm``: ``gemm_epoch_cpu`` and ``gemm_epoch_wall``.
+    ``spec``: ``lib``, ``data``, ``params``; ``traced`` (default True: a
+    second, traced fit); optionally ``gemm`` (``hidden_layer_sizes``,
+    ``n_outputs``, ``batch_size``): first time one epoch of that GEMM bound
+    on the same data, in this process. Returns the fit's
+    :meth:`_harness.Clock.sample`, ``coef_dtype``, the :class:`PeakMemory`
+    fields of the timed fit, ``traced_peak`` of the second fit and, with
+    ``gemm``, ``gemm_epoch_cpu`` and ``gemm_epoch_wall``.
     """
-    cls = estimator_class(spec["lib"])
-    params = _params(spec["params"])
-    X, y = _make_data(spec["data"])
+    cls, params, X, y = _setup(spec)
     _warm_blas()
     paired = {}
     if "gemm" in spec:
-        # The bound measured a moment before the fit, in the same process
-        # and phase of the machine: the fit / bound ratio of one pair is
-        # steadier than a ratio of medians taken in different processes.
+        # The bound a moment before the fit, in the same process and phase of
+        # the machine: one pair's fit / bound ratio is steadier than a ratio
+        # of medians taken in different processes.
         g = spec["gemm"]
         gemm = GemmEpoch(X, g["hidden_layer_sizes"], g["n_outputs"], g["batch_size"])
         sample = gemm.sample()
         paired = {"gemm_epoch_cpu": sample["epoch_cpu"], "gemm_epoch_wall": sample["epoch_wall"]}
         del gemm  # freed before the memory baseline
     # No warm-up fit: memory it freed could be reused by the measured fit
-    # without showing in the RSS. First-call costs (lazy imports) are
-    # milliseconds against fits of seconds.
+    # without showing in the RSS; first-call costs are milliseconds.
     estimator = cls(**params)
     with PeakMemory() as memory, Clock() as clock:
         fit_quietly(estimator, X, y)
-    n_iter = int(estimator.n_iter_)
-    coef_dtype = str(estimator.coefs_[0].dtype)
+    result = clock.sample(int(estimator.n_iter_))
+    result["coef_dtype"] = str(estimator.coefs_[0].dtype)
     del estimator
-    # The same fit again under tracemalloc (not timed): the peak of the
-    # NumPy and Python allocations, independent of the allocator's caching.
+    # The same fit again under tracemalloc (not timed): independent of the
+    # allocator's caching.
     traced = PeakMemory(trace=True)
     if spec.get("traced", True):
         with traced:
             fit_quietly(cls(**params), X, y)
-    return {
-        "wall": clock.wall,
-        "cpu": clock.cpu,
-        "n_iter": n_iter,
-        "epoch_wall": clock.wall / n_iter,
-        "epoch_cpu": clock.cpu / n_iter,
-        "coef_dtype": coef_dtype,
-        **memory.as_dict(),
-        "traced_peak": traced.traced_peak,
-        **paired,
-    }
+    return {**result, **memory.as_dict(), "traced_peak": traced.traced_peak, **paired}
 
 
 def predict_case(spec):
-    """Measure ``predict_proba`` on many rows: time and peak extra memory.
+    """Time ``predict_proba`` on all rows and measure its peak extra memory.
 
-    Parameters
-    ----------
-    spec : dict
-        ``lib``; ``data`` as in :func:`fit_case` (the rows to predict);
-        ``fit_rows``, the number of leading rows the model is fitted on;
-        ``params``, estimator parameters of that short fit.
-
-    Returns
-    -------
-    dict
-        ``wall``, ``cpu``, the memory fields of :class:`_memory.PeakMemory`
-        (bytes) of a first call, and ``traced_peak``, the tracemalloc peak of
-        a second call.
+    ``spec``: ``lib``, ``data`` (the rows), ``params`` of a short fit on the
+    first ``fit_rows`` rows. Returns ``wall``, ``cpu``, ``output_shape``,
+    the :class:`PeakMemory` fields of a first call and ``traced_peak`` of a
+    second.
     """
-    cls = estimator_class(spec["lib"])
-    X, y = _make_data(spec["data"])
+    cls, params, X, y = _setup(spec)
     n_fit = spec["fit_rows"]
-    estimator = fit_quietly(cls(**_params(spec["params"])), X[:n_fit], y[:n_fit])
+    estimator = fit_quietly(cls(**params), X[:n_fit], y[:n_fit])
     _warm_blas()
     estimator.predict_proba(X[:100])
     with PeakMemory() as memory, Clock() as clock:
@@ -180,23 +212,15 @@ def predict_case(spec):
     del proba
     with PeakMemory(trace=True) as traced:
         estimator.predict_proba(X)
-    return {
-        "wall": clock.wall,
-        "cpu": clock.cpu,
-        "output_shape": shape,
-        **memory.as_dict(),
-        "traced_peak": traced.traced_peak,
-    }
-
-
-TASKS = {"fit": fit_case, "predict": predict_case}
+    result = {**clock.sample(), "output_shape": shape, **memory.as_dict()}
+    return {**result, "traced_peak": traced.traced_peak}
 
 
 def main(argv):
     """Run the case given as JSON in ``argv[1]`` and print its JSON result."""
     spec = json.loads(argv[1])
     with threadpool_limits(spec["threads"]):
-        result = TASKS[spec["task"]](spec)
+        result = {"fit": fit_case, "predict": predict_case}[spec["task"]](spec)
         result["blas"] = blas_info()
     print(json.dumps(result))
 

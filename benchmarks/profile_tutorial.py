@@ -11,9 +11,7 @@ import cProfile
 import io
 import pstats
 
-from _data import digits_split
-from _models import factory, tutorial_params
-from _timing import fit_quietly, timed_fit
+from _harness import estimator_class, fit_quietly, params, timed_fit, tutorial_data
 from threadpoolctl import threadpool_limits
 
 
@@ -36,11 +34,15 @@ def profile_fit(lib, epochs, top, sort):
     str
         Time per epoch without the profiler, then the profile listing.
     """
-    data = digits_split()
+    data = tutorial_data()
     X, y = data["X_train"], data["y_train"]
-    make = factory(lib, tutorial_params(epochs))
+    cls, fit_params = estimator_class(lib), params(lib, epochs)
+
+    def make():
+        return cls(**fit_params)
+
     fit_quietly(make(), X, y)  # warm-up
-    sample, _ = timed_fit(make, X, y)
+    sample, _ = timed_fit(make(), X, y)
     profiler = cProfile.Profile()
     estimator = make()
     profiler.enable()

@@ -15,38 +15,17 @@ import time
 import traceback
 from pathlib import Path
 
-from _cases import Settings
 from _env import collect_environment, machine_line
-from _fit_scenarios import early_stopping, large, scaling, threaded, tutorial
-from _models import import_skmlp
-from _predict_scenarios import prediction
+from _harness import Settings, import_skmlp
 from _report import compare_markdown, render_markdown
+from _scenarios import SCENARIOS
 from threadpoolctl import threadpool_limits
 
-SCENARIOS = {
-    "tutorial": tutorial,
-    "large": large,
-    "predict": prediction,
-    "scaling": scaling,
-    "early_stopping": early_stopping,
-    "threaded": threaded,
-}
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 
 def parse_args(argv=None):
-    """Parse the command line.
-
-    Parameters
-    ----------
-    argv : list of str, default=None
-        Arguments; ``sys.argv[1:]`` if None.
-
-    Returns
-    -------
-    argparse.Namespace
-        The options.
-    """
+    """Parse the command line (``sys.argv[1:]`` if ``argv`` is None)."""
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -105,18 +84,10 @@ def load_average():
 
 
 def run_benchmarks(args):
-    """Run the selected scenarios and return the results document.
+    """Run the selected scenarios; return the results document.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        Options from :func:`parse_args`.
-
-    Returns
-    -------
-    dict
-        Settings, environment, and per scenario its checks, tables, metrics,
-        errors and raw samples.
+    It holds the settings, the environment, and per scenario its checks,
+    tables, metrics, errors and raw samples.
     """
     settings = Settings(quick=args.quick, threads=args.threads, repeats=args.repeats)
     skmlp, skipped = import_skmlp()
@@ -163,27 +134,22 @@ def run_benchmarks(args):
 
 
 def save(results, out_dir):
-    """Write ``<timestamp>.json`` and ``<timestamp>.md`` into ``out_dir``.
+    """Write ``<timestamp>.json`` and ``.md`` into ``out_dir`` (created); return the JSON path.
 
-    Parameters
-    ----------
-    results : dict
-        The results document.
-    out_dir : pathlib.Path
-        Directory, created if needed.
-
-    Returns
-    -------
-    pathlib.Path
-        The JSON file written.
+    A full run saved in the default folder replaces the results there: it
+    keeps only the latest run (git keeps the earlier ones).
     """
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    full = not results["settings"]["quick"] and results["settings"]["only"] == list(SCENARIOS)
     if results["settings"]["quick"]:
         stamp += "-quick"
     if results["settings"]["only"] != list(SCENARIOS):
         stamp += "-" + "+".join(results["settings"]["only"])
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{stamp}.json"
+    if full and out_dir.resolve() == DEFAULT_OUT:
+        for old in [*out_dir.glob("*.json"), *out_dir.glob("*.md")]:
+            old.unlink()
     path.write_text(json.dumps(_json_safe(results), indent=1) + "\n")
     path.with_suffix(".md").write_text(render_markdown(results))
     return path
