@@ -12,7 +12,7 @@ _ONE_HOT_TABLE_BYTES = 256 * 2**10
 
 @dataclass
 class Rows:
-    """A set of samples: features, class indices, weights and which rows to use.
+    """A set of samples: features, encoded targets, weights and which rows to use.
 
     Every row is one sample: nothing is merged or dropped, and a weight of
     zero only zeroes that row's share of the loss.
@@ -21,8 +21,9 @@ class Rows:
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         Features; only read, never copied.
-    y : ndarray of shape (n_samples,)
-        Class indices ``0..n_classes-1``.
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Class indices ``0..n_classes-1``, or a target matrix (multilabel
+        indicators, regression targets).
     weights : ndarray of shape (n_samples,) or None
         Row weights indexed like ``X``; None means all ones.
     index : ndarray of shape (n_rows,)
@@ -51,20 +52,23 @@ class Rows:
         return self.X[index], self.y[index], weights
 
 
-def training_rows(X, y, sample_weight, *, validation_fraction, rng):
-    """Split the samples into the rows trained on and, optionally, a stratified hold-out.
+def training_rows(X, y, sample_weight, *, validation_fraction, rng, stratify=True):
+    """Split the samples into the rows trained on and, optionally, a hold-out.
 
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-    y : ndarray of shape (n_samples,)
-        Class indices.
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Class indices, or a target matrix.
     sample_weight : ndarray of shape (n_samples,) or None
     validation_fraction : float or None
-        Share of the samples held out (stratified by class); None holds out
-        nothing.
+        Share of the samples held out; None holds out nothing.
     rng : numpy.random.RandomState
         Randomness of the hold-out.
+    stratify : bool, default=True
+        Hold out the same share of every class (``y`` holds class indices);
+        False draws ``ceil(validation_fraction * n_samples)`` rows at random,
+        as scikit-learn does for multilabel and regression targets.
 
     Returns
     -------
@@ -83,12 +87,16 @@ def training_rows(X, y, sample_weight, *, validation_fraction, rng):
         raise ValueError("All sample weights are zero: there is nothing to fit.")
     if validation_fraction is None:
         return train, None
-    train_index, val_index = split_validation(index, y, validation_fraction, rng)
+    if stratify:
+        train_index, val_index = split_validation(index, y, validation_fraction, rng)
+    else:
+        train_index, val_index = random_split(index, validation_fraction, rng)
     if len(val_index) == 0 or len(train_index) == 0:
+        why = "no class has two samples to split" if stratify else "that leaves no row on a side"
         raise ValueError(
             f"early_stopping=True could not hold out a validation set: with "
             f"{X.shape[0]} training samples and validation_fraction="
-            f"{validation_fraction}, no class has two samples to split. "
+            f"{validation_fraction}, {why}. "
             "Provide more data or set early_stopping=False."
         )
     train, validation = (Rows(X, y, sample_weight, i) for i in (train_index, val_index))
@@ -141,39 +149,72 @@ def split_validation(rows, y, fraction, rng):
     return rows[~is_val], rows[is_val]
 
 
+def random_split(rows, fraction, rng):
+    """Random split of ``rows``: ``ceil(fraction * n)`` validation rows, as ``train_test_split``.
+
+    Parameters
+    ----------
+    rows : ndarray of shape (n_rows,)
+        Candidate row indices.
+    fraction : float
+        Share of the rows held out, in (0, 1).
+    rng : numpy.random.RandomState
+        Randomness of the split.
+
+    Returns
+    -------
+    train_rows, val_rows : ndarray
+        Disjoint subsets of ``rows``, each in the order of ``rows``; the
+        training side is empty when ``rows`` has fewer than two rows.
+    """
+    n_val = min(int(np.ceil(fraction * len(rows))), len(rows) - 1)
+    is_val = np.zeros(len(rows), dtype=bool)
+    if n_val > 0:
+        is_val[rng.choice(len(rows), n_val, replace=False)] = True
+    return rows[~is_val], rows[is_val]
+
+
 class MinibatchGatherer:
     """Copy the rows of each minibatch into buffers reused across batches.
 
-    Targets are one-hot encoded per batch from the class indices, so no
-    ``(n_samples, n_classes)`` array is held, unless it is small enough
+    Class targets are expanded per batch from the class indices through a
+    small table (one-hot rows, or the 0/1 column of a binary problem), so
+    no ``(n_samples, n_outputs)`` array is held, unless it is small enough
     (:data:`_ONE_HOT_TABLE_BYTES`) that one gather from a precomputed
-    table is cheaper than two.
+    array is cheaper than two. Target matrices are gathered row by row.
 
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         Training features; only read.
-    y : ndarray of shape (n_samples,)
-        Class indices.
-    n_classes : int
-        Number of classes.
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Class indices (with ``table``), or the target matrix in ``X``'s dtype.
+    table : ndarray of shape (n_classes, n_outputs), int or None
+        Target row of each class index (an int ``n_classes``: one-hot rows);
+        None when ``y`` is a matrix.
     weights : ndarray of shape (n_samples,) or None
         Row weights, indexed like ``X``.
     batch_size : int
         Largest batch that will be requested.
     """
 
-    def __init__(self, X, y, n_classes, weights, batch_size):
+    def __init__(self, X, y, table, weights, batch_size):
         self.X, self.y, self.weights = X, y, weights
         dtype = X.dtype
         self._dense = isinstance(X, np.ndarray)
         if self._dense:
             self._X_buf = np.empty((batch_size, X.shape[1]), dtype=dtype)
-        self._eye = np.eye(n_classes, dtype=dtype)
-        self._Y_all = None
-        if len(y) * n_classes * self._eye.itemsize <= _ONE_HOT_TABLE_BYTES:
-            self._Y_all = self._eye.take(y, axis=0)
-        self._Y_buf = np.empty((batch_size, n_classes), dtype=dtype)
+        if isinstance(table, int | np.integer):
+            table = np.eye(table, dtype=dtype)
+        self._eye = table
+        if table is None:  # a target matrix: its rows are the targets
+            self._Y_all = y
+        elif len(y) * table.shape[1] * table.itemsize <= _ONE_HOT_TABLE_BYTES:
+            self._Y_all = table.take(y, axis=0)
+        else:
+            self._Y_all = None
+        width = y.shape[1] if table is None else table.shape[1]
+        self._Y_buf = np.empty((batch_size, width), dtype=dtype)
 
     def gather(self, index):
         """Return ``(X_batch, Y_batch, w_batch)`` for the given row indices."""

@@ -9,42 +9,58 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, confusion_matrix
 
-from skmlp._classifier import MLPLayerClassifier
-from skmlp.datasets import load_tutorial_digits
+from skmlp import MLPLayerClassifier
+from skmlp.datasets import TUTORIAL_PARAMS, load_tutorial_digits
 
 
 def build_parser():
-    """Return the command-line parser of ``python -m skmlp``."""
+    """Return the command-line parser of ``python -m skmlp``.
+
+    The option defaults are the tutorial's settings, taken from
+    :data:`skmlp.datasets.TUTORIAL_PARAMS`.
+    """
+    # The description is printed as written (argparse only %-formats it when
+    # it contains "%(prog)"); the help strings are %-formatted.
     parser = argparse.ArgumentParser(
         prog="python -m skmlp",
         description=(
-            "Train the tutorial's multilayer perceptron on scikit-learn's digits "
-            "(60%% train, 20%% validation for early stopping, 20%% test) and print "
-            "the epochs run, the test accuracy and the confusion matrix."
+            "Train the tutorial's multilayer perceptron (skmlp.datasets.TUTORIAL_PARAMS) "
+            "on scikit-learn's digits (60% train, 20% validation for early stopping, "
+            "20% test) and print the epochs run, the test accuracy and the confusion matrix."
         ),
     )
+    sizes = TUTORIAL_PARAMS["hidden_layer_sizes"]
     parser.add_argument(
         "--random-state",
         type=int,
         default=0,
-        help="seed of the split and the training (default: 0)",
+        help="seed of the split and the training (default: %(default)s)",
     )
     parser.add_argument(
         "--hidden-layer-sizes",
         type=int,
         nargs="+",
-        default=[20, 20],
+        default=list(sizes),
         metavar="N",
-        help="width of each hidden layer (default: 20 20)",
+        help=f"width of each hidden layer (default: {' '.join(map(str, sizes))})",
     )
     parser.add_argument(
-        "--learning-rate-init", type=float, default=0.1, help="SGD learning rate (default: 0.1)"
+        "--learning-rate-init",
+        type=float,
+        default=TUTORIAL_PARAMS["learning_rate_init"],
+        help="SGD learning rate (default: %(default)s)",
     )
     parser.add_argument(
-        "--batch-size", type=int, default=25, help="rows per minibatch (default: 25)"
+        "--batch-size",
+        type=int,
+        default=TUTORIAL_PARAMS["batch_size"],
+        help="rows per minibatch (default: %(default)s)",
     )
     parser.add_argument(
-        "--max-iter", type=int, default=300, help="maximum number of epochs (default: 300)"
+        "--max-iter",
+        type=int,
+        default=TUTORIAL_PARAMS["max_iter"],
+        help="maximum number of epochs (default: %(default)s)",
     )
     parser.add_argument("--verbose", action="store_true", help="print one line per epoch")
     parser.add_argument(
@@ -65,24 +81,25 @@ def main(argv=None):
     if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
         parser.error("--plot needs matplotlib; install it with: pip install 'skmlp[plot]'")
     X_fit, X_test, y_fit, y_test = load_tutorial_digits(random_state=args.random_state)
-    clf = MLPLayerClassifier(
-        hidden_layer_sizes=tuple(args.hidden_layer_sizes),
-        learning_rate_init=args.learning_rate_init,
-        batch_size=args.batch_size,
-        max_iter=args.max_iter,
-        random_state=args.random_state,
-        verbose=args.verbose,
-    )
+    # The tutorial's settings, spelled out: the estimator's defaults are scikit-learn's.
+    params = {
+        **TUTORIAL_PARAMS,
+        "hidden_layer_sizes": tuple(args.hidden_layer_sizes),
+        "learning_rate_init": args.learning_rate_init,
+        "batch_size": args.batch_size,
+        "max_iter": args.max_iter,
+    }
+    clf = MLPLayerClassifier(**params, random_state=args.random_state, verbose=args.verbose)
     start = time.perf_counter()
     clf.fit(X_fit, y_fit)
     seconds = time.perf_counter() - start
     y_pred = clf.predict(X_test)
     sizes = "-".join(str(w.shape[0]) for w in clf.coefs_) + f"-{clf.n_outputs_}"
     print(f"Network: {sizes} ({type(clf.layers_[1]).__name__} hidden units)")
+    n_train = clf.t_ // clf.n_iter_  # rows seen per epoch: the fit set minus the hold-out
     print(
-        f"Data: {len(X_fit) + len(X_test)} digits; trained on "
-        f"{round(len(X_fit) * (1 - clf.validation_fraction))}, validated on the rest of "
-        f"{len(X_fit)}, tested on {len(X_test)}"
+        f"Data: {len(X_fit) + len(X_test)} digits; trained on {n_train}, validated on "
+        f"{len(X_fit) - n_train}, tested on {len(X_test)}"
     )
     print(
         f"Epochs run: {clf.n_iter_} (weights kept from epoch {clf.best_epoch_}, "

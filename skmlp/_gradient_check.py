@@ -7,6 +7,7 @@ import numpy as np
 
 from skmlp._losses import l2_penalty
 from skmlp._network import Network, check_stack, resolve_stack
+from skmlp.layers import ExpOutput, IdentityOutput
 
 
 @dataclass
@@ -98,7 +99,10 @@ def check_gradients(
         Inputs; a few rows suffice.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Class labels of any type (non-negative integers keep their column),
-        or a 2-D array of targets such as one-hot rows.
+        or a 2-D array of targets such as one-hot rows, multilabel
+        indicators or regression targets. Under an
+        :class:`~skmlp.layers.IdentityOutput` or
+        :class:`~skmlp.layers.ExpOutput`, a 1-D ``y`` is one target column.
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights of the loss.
     alpha : float, default=0.0
@@ -137,7 +141,9 @@ def check_gradients(
         raise ValueError(f"X must be a 2-D array, got shape {X.shape}.")
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or infinity; the gradient check needs finite inputs.")
-    Y = _targets(y, X.shape[0])
+    source = layers.layers if isinstance(layers, Network) else layers
+    regression = bool(source) and isinstance(source[-1], IdentityOutput | ExpOutput)
+    Y = _targets(np.reshape(y, (-1, 1)) if regression and np.ndim(y) == 1 else y, X.shape[0])
     sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if sw is not None and (sw.shape != (X.shape[0],) or not np.isfinite(sw).all()):
         raise ValueError("sample_weight must be a finite array of shape (n_samples,).")

@@ -1,6 +1,16 @@
-"""Softmax, log-loss and the L2 penalty: pure, numerically stable functions."""
+"""Output functions, their losses and the L2 penalty: pure, numerically stable functions.
+
+Each loss pairs with an output function through its canonical link, so the
+gradient of the loss with respect to the logits is the residual
+``(prediction - target) * w / sum(w)`` (:func:`residual_grad`): softmax with
+the cross-entropy, the sigmoid with the binary cross-entropy, the identity
+with half the squared error and the exponential with the Poisson deviance.
+Every loss is computed from the logits, so that it stays finite where a
+prediction rounds to 0 or 1.
+"""
 
 import numpy as np
+from scipy.special import expit, xlogy
 
 
 def softmax(Z, out=None):
@@ -133,19 +143,21 @@ def log_loss_from_logits(Z, Y, sample_weight=None):
     return _weighted_mean(per_row, sample_weight)
 
 
-def softmax_log_loss_grad(P, Y, sample_weight=None, out=None, scale=1.0):
-    """Gradient of the mean log-loss with respect to the logits.
+def residual_grad(P, Y, sample_weight=None, out=None, scale=1.0):
+    """Gradient of a canonical-link loss with respect to the logits.
 
-    Softmax followed by cross-entropy has the fused gradient
+    Softmax with the cross-entropy, the sigmoid with the binary
+    cross-entropy, the identity with half the squared error and the
+    exponential with the Poisson deviance all have the fused gradient
     ``(P - Y) * w / sum(w)``, cheaper and better conditioned than chaining
-    the softmax Jacobian with ``-Y / P``.
+    the output's Jacobian with the loss derivative.
 
     Parameters
     ----------
-    P : ndarray of shape (n_samples, n_classes)
-        Softmax probabilities.
-    Y : ndarray of shape (n_samples, n_classes)
-        One-hot targets.
+    P : ndarray of shape (n_samples, n_outputs)
+        Predictions (probabilities, values or means).
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets.
     sample_weight : ndarray of shape (n_samples,), default=None
         Row weights; ``None`` means all ones.
     out : ndarray of shape (n_samples, n_classes), default=None
@@ -155,7 +167,7 @@ def softmax_log_loss_grad(P, Y, sample_weight=None, out=None, scale=1.0):
 
     Returns
     -------
-    grad : ndarray of shape (n_samples, n_classes)
+    grad : ndarray of shape (n_samples, n_outputs)
         Gradient of the loss with respect to the logits, times ``scale``.
     """
     out = np.subtract(P, Y, out=out)
@@ -164,6 +176,116 @@ def softmax_log_loss_grad(P, Y, sample_weight=None, out=None, scale=1.0):
     else:
         out *= (sample_weight * (scale / sample_weight.sum()))[:, None]
     return out
+
+
+def sigmoid(Z, out=None):
+    """Logistic sigmoid ``1 / (1 + exp(-z))``, without overflow or warnings for any input.
+
+    Parameters
+    ----------
+    Z : ndarray
+        Logits.
+    out : ndarray, default=None
+        Where to write the result; may be ``Z`` itself.
+
+    Returns
+    -------
+    P : ndarray
+        Probabilities in [0, 1].
+    """
+    return expit(Z, out=out)
+
+
+def log_sigmoid(Z):
+    """``log(sigmoid(z)) = -log(1 + exp(-z))``, finite for every finite ``z``.
+
+    Parameters
+    ----------
+    Z : ndarray
+        Logits.
+
+    Returns
+    -------
+    log_P : ndarray
+    """
+    return -np.logaddexp(0.0, -Z)
+
+
+def binary_log_loss_from_logits(Z, Y, sample_weight=None):
+    """Binary cross-entropy of targets in [0, 1] under ``sigmoid(Z)``, summed over outputs.
+
+    Per entry ``-y log p - (1 - y) log(1 - p) = log(1 + exp(z)) - y z``,
+    computed stably for any finite ``z``; summed over the outputs and
+    averaged over the rows (weighted), as scikit-learn's ``binary_log_loss``.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_outputs)
+        Logits.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets (0/1 labels or probabilities).
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Row weights.
+
+    Returns
+    -------
+    loss : float
+    """
+    per_entry = np.logaddexp(0.0, Z)
+    per_entry -= Y * Z
+    return _weighted_mean(per_entry.sum(axis=1), sample_weight)
+
+
+def half_squared_error(Z, Y, sample_weight=None):
+    """Half the squared error ``(z - y)**2 / 2``, summed over outputs, mean over rows.
+
+    The sum over outputs keeps the loss consistent with its gradient
+    ``(z - y) * w / sum(w)``; scikit-learn's MLPRegressor reports the mean
+    over outputs instead (the same for one output), while training on the
+    same gradient.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_outputs)
+        Predictions.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Row weights.
+
+    Returns
+    -------
+    loss : float
+    """
+    residual = Z - Y
+    return 0.5 * _weighted_mean(np.einsum("ij,ij->i", residual, residual), sample_weight)
+
+
+def poisson_loss_from_logits(Z, Y, sample_weight=None):
+    """Half the Poisson deviance of counts ``Y`` under means ``exp(Z)``, summed over outputs.
+
+    Per entry ``y log(y / mu) - y + mu`` with ``mu = exp(z)``, computed as
+    ``exp(z) - y z + y log y - y`` (zero for a perfect prediction), as
+    scikit-learn's ``poisson_loss``.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_outputs)
+        Logits (log means).
+    Y : ndarray of shape (n_samples, n_outputs)
+        Non-negative targets.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Row weights.
+
+    Returns
+    -------
+    loss : float
+    """
+    per_entry = np.exp(Z)
+    per_entry -= Y * Z
+    per_entry += xlogy(Y, Y)
+    per_entry -= Y
+    return _weighted_mean(per_entry.sum(axis=1), sample_weight)
 
 
 def l2_penalty(coefs, alpha, sw_sum):

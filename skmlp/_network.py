@@ -362,7 +362,7 @@ class Network:
         -------
         log_prediction : ndarray of shape (n_samples, n_out)
         """
-        return self.layers[-1].log_predict(self._finite_logits(X))
+        return self.layers[-1].log_predict(self.finite_logits(X))
 
     def loss(self, X, Y, sample_weight=None):
         """Weighted mean loss of the output layer (no penalty) in prediction mode.
@@ -378,9 +378,20 @@ class Network:
         -------
         loss : float
         """
-        return self.layers[-1].loss(self._finite_logits(X), Y, sample_weight)
+        return self.layers[-1].loss(self.finite_logits(X), Y, sample_weight)
 
-    def _finite_logits(self, X):
+    def finite_logits(self, X):
+        """:meth:`logits`, or a ValueError naming the layer where they stop being finite.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_out)
+            The input of the output layer, all finite.
+        """
         return self._finite(self.logits(X), X)
 
     def _finite(self, Z, X):
@@ -414,8 +425,8 @@ class Network:
             layer.clear()
 
 
-def make_layers(hidden_layer_sizes, activation, n_out, init="glorot"):
-    """The standard stack: ``[Linear, activation] * n_hidden + [Linear, SoftmaxOutput]``.
+def make_layers(hidden_layer_sizes, activation, n_out, init="glorot", output=None):
+    """The standard stack: ``[Linear, activation] * n_hidden + [Linear, output]``.
 
     Parameters
     ----------
@@ -423,10 +434,12 @@ def make_layers(hidden_layer_sizes, activation, n_out, init="glorot"):
         Width of each hidden layer.
     activation : {"identity", "logistic", "tanh", "relu"}
         Activation after each hidden linear layer.
-    n_out : int
-        Number of outputs (classes).
+    n_out : int or None
+        Number of outputs; None leaves it to :func:`set_output_width`.
     init : {"glorot", "normal"}, default="glorot"
         Weight initialisation of the linear layers (see :class:`~skmlp.layers.Linear`).
+    output : OutputLayer, default=None
+        The output layer; None means :class:`~skmlp.layers.SoftmaxOutput`.
 
     Returns
     -------
@@ -436,7 +449,8 @@ def make_layers(hidden_layer_sizes, activation, n_out, init="glorot"):
     layers = []
     for width in hidden_layer_sizes:
         layers += [Linear(width, init=init, gain=gain), ACTIVATIONS[activation]()]
-    return [*layers, Linear(n_out, init=init, gain=gain), SoftmaxOutput()]
+    output = SoftmaxOutput() if output is None else output
+    return [*layers, Linear(n_out, init=init, gain=gain), output]
 
 
 def _run(layers, X):
@@ -485,9 +499,10 @@ def check_stack(layers):
 def resolve_stack(
     layers,
     *,
-    hidden_layer_sizes=(20, 20),
-    activation="logistic",
+    hidden_layer_sizes=(100,),
+    activation="relu",
     weight_init="glorot",
+    output=None,
     n_outputs,
 ):
     """The layer objects a fit builds: a fresh, checked copy of ``layers``, or the standard stack.
@@ -499,12 +514,15 @@ def resolve_stack(
         The objects passed are never modified: each place in the list gets
         its own deep copy, so a parameter-free layer object placed twice
         becomes two independent layers.
-    hidden_layer_sizes : int or sequence of int, default=(20, 20)
-    activation : {"identity", "logistic", "tanh", "relu"}, default="logistic"
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+    activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
     weight_init : {"glorot", "normal"}, default="glorot"
-    n_outputs : int
+    output : OutputLayer, default=None
+        Output layer of the standard stack (None: softmax); a custom stack
+        keeps its own.
+    n_outputs : int or None
         Output width given to a last :class:`~skmlp.layers.Linear` whose
-        ``n_out`` is None.
+        ``n_out`` is None; None leaves it to :func:`set_output_width`.
 
     Returns
     -------
@@ -517,7 +535,8 @@ def resolve_stack(
         sharing is not supported), or bad ``hidden_layer_sizes``.
     """
     if layers is None:
-        return make_layers(_hidden_sizes(hidden_layer_sizes), activation, n_outputs, weight_init)
+        sizes = _hidden_sizes(hidden_layer_sizes)
+        return make_layers(sizes, activation, n_outputs, weight_init, output)
     layers = check_stack(layers)
     first_place = {}
     for position, layer in enumerate(layers):
@@ -529,10 +548,24 @@ def resolve_stack(
             )
         first_place.setdefault(id(layer), position)
     stack = [copy.deepcopy(layer) for layer in layers]
+    if n_outputs is not None:
+        set_output_width(stack, n_outputs)
+    return stack
+
+
+def set_output_width(stack, n_outputs):
+    """Give the last :class:`~skmlp.layers.Linear` of ``stack`` ``n_outputs`` if its is None.
+
+    Parameters
+    ----------
+    stack : list of Layer
+        A stack from :func:`resolve_stack`; changed in place.
+    n_outputs : int
+        The width the targets need.
+    """
     linears = [layer for layer in stack if isinstance(layer, Linear)]
     if linears and linears[-1].n_out is None:
         linears[-1].n_out = n_outputs
-    return stack
 
 
 def _has_parameters(layer):

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from skmlp._data import MinibatchGatherer, one_hot
+from skmlp._data import MinibatchGatherer
+from skmlp._targets import target_matrix
 
 
 @dataclass
@@ -128,11 +129,17 @@ class EarlyStopping:
 
 
 class History:
-    """One record per epoch, turned into a DataFrame on demand."""
+    """One record per epoch, turned into a DataFrame on demand.
 
-    columns = ("epoch", "train_loss", "val_loss", "val_accuracy", "learning_rate", "seconds")
+    Parameters
+    ----------
+    score_name : str, default="val_accuracy"
+        Name of the validation-score column (``"val_r2"`` for regression).
+    """
 
-    def __init__(self):
+    def __init__(self, score_name="val_accuracy"):
+        self.score_name = score_name
+        self.columns = ("epoch", "train_loss", "val_loss", score_name, "learning_rate", "seconds")
         self.records = []
         self.batch_losses = []
 
@@ -146,7 +153,7 @@ class History:
 
     def copy(self):
         """Return an independent history with the same records (for a new fit to extend)."""
-        new = History()
+        new = History(self.score_name)
         new.records = list(self.records)
         new.batch_losses = list(self.batch_losses)
         return new
@@ -205,7 +212,7 @@ def train(
     rng,
     history,
     stopper,
-    n_classes,
+    targets,
     validation=None,
     epoch_offset=0,
     t_offset=0,
@@ -231,8 +238,9 @@ def train(
     stopper : EarlyStopping
         Tracks the monitored loss (the validation loss when there is
         validation data, else the training loss).
-    n_classes : int
-        Width of the one-hot targets.
+    targets : OneHotClasses, BinaryClasses, Indicator or Continuous
+        What the rows' targets are (:mod:`skmlp._targets`): their width,
+        the target rows of the minibatches and the validation score.
     validation : Rows, default=None
         Evaluated after every epoch; with ``config.early_stopping`` it
         decides when to stop and which weights are kept.
@@ -251,14 +259,15 @@ def train(
         not finite.
     """
     batch_size = config.batch_size
+    dtype = network.flat_params.dtype
     gatherer = MinibatchGatherer(
-        train_rows.X, train_rows.y, n_classes, train_rows.weights, batch_size
+        train_rows.X, train_rows.y, targets.table(dtype), train_rows.weights, batch_size
     )
     total_weight = train_rows.total_weight()
     val_data = None
     if validation is not None:
         X_val, y_val, w_val = validation.materialize()
-        val_data = (X_val, y_val, one_hot(y_val, n_classes, network.flat_params.dtype), w_val)
+        val_data = (X_val, target_matrix(targets, y_val, dtype), w_val)
     result = TrainingResult(t=t_offset)
     batch_losses = np.empty(-(-len(train_rows) // batch_size))
     epoch = epoch_offset
@@ -283,21 +292,21 @@ def train(
                 raise _Diverged(epoch, "the weights became non-finite")
             result.t += len(train_rows)
             result.n_epochs += 1
-            val_loss = val_accuracy = np.nan
+            val_loss = val_score = np.nan
             if val_data is not None:
-                val_loss, val_accuracy = evaluate(network, *val_data, epoch=epoch)
-            record = dict(
-                epoch=epoch,
-                train_loss=train_loss,
-                val_loss=val_loss,
-                val_accuracy=val_accuracy,
-                learning_rate=optimizer.learning_rate,
-                seconds=time.perf_counter() - start_time,
-            )
+                val_loss, val_score = evaluate(network, *val_data, score=targets.score, epoch=epoch)
+            record = {
+                "epoch": epoch,
+                "train_loss": train_loss,
+                "val_loss": val_loss,
+                history.score_name: val_score,
+                "learning_rate": optimizer.learning_rate,
+                "seconds": time.perf_counter() - start_time,
+            }
             history.append(**record)
             history.batch_losses.append(batch_losses.copy())
             if config.verbose:
-                _print_epoch(record)
+                _print_epoch(record, history.score_name)
             monitored = train_loss if val_data is None else val_loss
             plateau = stopper.update(monitored, network.flat_params, epoch, record)
             optimizer.learning_rate = schedule.epoch_end(optimizer.learning_rate, result.t)
@@ -365,26 +374,27 @@ def run_epoch(network, optimizer, gatherer, order, *, batch_size, alpha, batch_l
     return epoch_loss
 
 
-def evaluate(network, X, y, Y, sample_weight=None, *, epoch=None):
-    """Loss (through the output layer) and accuracy of the network on held-out rows.
+def evaluate(network, X, Y, sample_weight=None, *, score, epoch=None):
+    """Loss (through the output layer) and score of the network on held-out rows.
 
     Parameters
     ----------
     network : Network
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-    y : ndarray of shape (n_samples,)
-        Class indices.
-    Y : ndarray of shape (n_samples, n_classes)
-        The same as one-hot targets.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Target rows (one-hot for classes).
     sample_weight : ndarray of shape (n_samples,), default=None
         Row weights.
+    score : callable
+        ``score(P, Y, sample_weight)`` of the output layer's prediction:
+        accuracy, or R² for regression.
     epoch : int, default=None
         Named in the error message.
 
     Returns
     -------
     loss : float
-    accuracy : float
+    score : float
 
     Raises
     ------
@@ -401,10 +411,7 @@ def evaluate(network, X, y, Y, sample_weight=None, *, epoch=None):
             "diverged. Check custom layers' training=False path, lower "
             "learning_rate_init or scale the input features."
         )
-    correct = (output.forward(Z, training=False).argmax(axis=1) == y).astype(float)
-    if sample_weight is None:
-        return float(loss), float(correct.mean())
-    return float(loss), float(np.dot(correct, sample_weight) / sample_weight.sum())
+    return float(loss), score(output.forward(Z, training=False), Y, sample_weight)
 
 
 def _recover_from_divergence(network, stopper, config, diverged, result):
@@ -426,9 +433,10 @@ def _recover_from_divergence(network, stopper, config, diverged, result):
     )
 
 
-def _print_epoch(record):
+def _print_epoch(record, score_name):
+    what = {"val_accuracy": "accuracy", "val_r2": "R2"}[score_name]
     print(
         f"Epoch {record['epoch']}: train loss {record['train_loss']:.6f}, validation "
-        f"loss {record['val_loss']:.6f}, validation accuracy "
-        f"{record['val_accuracy']:.4f}, {record['seconds']:.3f} s"
+        f"loss {record['val_loss']:.6f}, validation {what} "
+        f"{record[score_name]:.4f}, {record['seconds']:.3f} s"
     )

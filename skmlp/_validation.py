@@ -6,7 +6,12 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 __all__ = [
     "Interval",
@@ -43,7 +48,7 @@ class _Seen:
             del estimator.feature_names_in_
 
 
-def validate_fit_data(estimator, X, y, sample_weight, *, reset):
+def validate_fit_data(estimator, X, y, sample_weight, *, reset, classifier=True):
     """Check ``X``, ``y`` and ``sample_weight`` for fitting, without writing to ``estimator``.
 
     Floating ``X`` of dtype float32 stays float32; anything else becomes
@@ -57,16 +62,21 @@ def validate_fit_data(estimator, X, y, sample_weight, *, reset):
         Checked against (feature count and names) when not ``reset``; never
         modified.
     X : array-like or sparse matrix of shape (n_samples, n_features)
-    y : array-like of shape (n_samples,)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        A column vector becomes 1-D with scikit-learn's
+        ``DataConversionWarning``.
     sample_weight : array-like of shape (n_samples,) or None
     reset : bool
         Whether this is a first fit (record the feature count and names) or a
         later one (check them).
+    classifier : bool, default=True
+        Check ``y`` as classification targets (labels or a multilabel
+        indicator matrix), or as numbers (regression).
 
     Returns
     -------
     X : ndarray or sparse matrix
-    y : ndarray of shape (n_samples,)
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
     sample_weight : ndarray of shape (n_samples,) or None
     seen : _Seen or None
         With ``reset``, what to commit to the estimator once the fit succeeds.
@@ -79,11 +89,17 @@ def validate_fit_data(estimator, X, y, sample_weight, *, reset):
         reset=reset,
         accept_sparse=["csr", "csc"],
         dtype=_DTYPES,
-        multi_output=False,
+        multi_output=True,
+        y_numeric=not classifier,
     )
     if getattr(X, "format", None) == "csc":
         X = X.tocsr()
-    check_classification_targets(y)
+    if hasattr(y, "toarray"):  # a sparse indicator matrix: small, and read row by row
+        y = y.toarray()
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if classifier:
+        check_classification_targets(y)
     if sample_weight is not None:
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -100,7 +116,7 @@ def validate_predict_data(estimator, X):
     then the full check runs); everything else goes through scikit-learn's
     ``validate_data``, with its messages and feature-name warnings.
     """
-    check_is_fitted(estimator, "classes_")
+    check_is_fitted(estimator, "n_outputs_")
     if (
         type(X) is np.ndarray
         and X.ndim == 2

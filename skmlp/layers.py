@@ -30,19 +30,27 @@ from numbers import Integral
 import numpy as np
 
 from skmlp._losses import (
+    binary_log_loss_from_logits,
+    half_squared_error,
     log_loss_from_logits,
     log_loss_from_parts,
+    log_sigmoid,
     log_softmax,
+    poisson_loss_from_logits,
+    residual_grad,
+    sigmoid,
     softmax,
-    softmax_log_loss_grad,
     softmax_parts,
 )
 
 __all__ = [
+    "ExpOutput",
     "Identity",
+    "IdentityOutput",
     "Layer",
     "Linear",
     "Logistic",
+    "LogisticOutput",
     "OutputLayer",
     "ReLU",
     "SoftmaxOutput",
@@ -679,7 +687,7 @@ class SoftmaxOutput(_Buffered, OutputLayer):
         loss = None
         if compute_loss:
             loss = log_loss_from_parts(shifted, Y, row_sum, sample_weight)
-        return loss, softmax_log_loss_grad(P, Y, sample_weight, out=out, scale=scale)
+        return loss, residual_grad(P, Y, sample_weight, out=out, scale=scale)
 
     def loss(self, Z, Y, sample_weight=None):
         return log_loss_from_logits(Z, Y, sample_weight)
@@ -691,3 +699,150 @@ class SoftmaxOutput(_Buffered, OutputLayer):
         if type(self).forward is not SoftmaxOutput.forward:  # a subclass's own prediction
             return self.forward(Z, training=False)
         return softmax(Z, out=Z)
+
+
+class _CanonicalOutput(_Buffered, OutputLayer):
+    """An elementwise output function with its canonical-link loss.
+
+    The gradient of the loss at the layer's input is the residual
+    ``(P - Y) * w / sum(w)`` of the prediction ``P``; subclasses give the
+    function, its derivative and the loss computed from the logits.
+    """
+
+    def _function(self, Z, out):
+        raise NotImplementedError
+
+    def _loss(self, Z, Y, sample_weight):
+        raise NotImplementedError
+
+    def forward(self, X, *, training=True):
+        if not training:
+            return self._function(X, np.empty_like(X))
+        self._cache_Z = X
+        self._cache_P = self._function(X, self._buffer("out", X.shape[0], X.shape[1], X.dtype))
+        return self._cache_P
+
+    def _make_scratch(self, n_rows):
+        Z = self._cache_Z
+        return (self._buffer("grad_in", n_rows, Z.shape[1], Z.dtype),)
+
+    def loss_gradient(self, Y, sample_weight=None, *, compute_loss=True, scale=1.0):
+        P = self._cache_P
+        (out,) = self._scratch(P.shape[0])
+        loss = self._loss(self._cache_Z, Y, sample_weight) if compute_loss else None
+        return loss, residual_grad(P, Y, sample_weight, out=out, scale=scale)
+
+    def loss(self, Z, Y, sample_weight=None):
+        return self._loss(Z, Y, sample_weight)
+
+    def _predict_owned(self, Z):
+        if type(self).forward is not _CanonicalOutput.forward:  # a subclass's own prediction
+            return self.forward(Z, training=False)
+        return self._function(Z, Z)
+
+
+class LogisticOutput(_CanonicalOutput):
+    """Sigmoid outputs with the binary cross-entropy, summed over the outputs.
+
+    The output layer of binary classification (one unit: the probability of
+    the second class) and of multilabel classification (one unit per label).
+    Forward: ``p = 1 / (1 + exp(-z))``. Loss: ``log(1 + exp(z)) - y z`` per
+    output, the cross-entropy computed from the logits so that it stays
+    finite where ``p`` rounds to 0 or 1, summed over the outputs and
+    averaged over the rows. ``loss_gradient`` returns the fused gradient
+    ``(p - y) * w / sum(w)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.layers import LogisticOutput
+    >>> layer = LogisticOutput()
+    >>> layer.forward(np.array([[0.0], [2.0]])).round(4)
+    array([[0.5   ],
+           [0.8808]])
+    >>> loss, grad_in = layer.loss_gradient(np.array([[1.0], [0.0]]))
+    >>> grad_in.round(4)  # (p - y) / n_samples
+    array([[-0.25  ],
+           [ 0.4404]])
+    >>> print(f"{layer.loss(np.array([[-800.0]]), np.array([[1.0]])):.1f}")
+    800.0
+    """
+
+    def _function(self, Z, out):
+        return sigmoid(Z, out=out)
+
+    def _loss(self, Z, Y, sample_weight):
+        return binary_log_loss_from_logits(Z, Y, sample_weight)
+
+    def backward(self, grad_out):
+        P = self._cache_P
+        return grad_out * P * (1.0 - P)
+
+    def log_predict(self, Z):
+        return log_sigmoid(Z)
+
+
+class IdentityOutput(_CanonicalOutput):
+    """Identity outputs with half the squared error, summed over the outputs.
+
+    The output layer of least-squares regression. Forward: ``y = z``. Loss:
+    ``(z - y)**2 / 2`` summed over the outputs and averaged over the rows;
+    ``loss_gradient`` returns ``(z - y) * w / sum(w)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.layers import IdentityOutput
+    >>> layer = IdentityOutput()
+    >>> out = layer.forward(np.array([[1.0], [3.0]]))
+    >>> loss, grad_in = layer.loss_gradient(np.array([[0.0], [0.0]]))
+    >>> print(loss)
+    2.5
+    >>> grad_in
+    array([[0.5],
+           [1.5]])
+    """
+
+    def _function(self, Z, out):
+        if out is not Z:
+            np.copyto(out, Z)
+        return out
+
+    def _loss(self, Z, Y, sample_weight):
+        return half_squared_error(Z, Y, sample_weight)
+
+    def backward(self, grad_out):
+        return grad_out
+
+
+class ExpOutput(_CanonicalOutput):
+    """Exponential outputs with the Poisson deviance: regression of counts or rates.
+
+    Forward: ``mu = exp(z)``, the predicted mean. Loss: half the Poisson
+    deviance ``y log(y / mu) - y + mu`` per output (as scikit-learn's
+    ``loss="poisson"``), computed from ``z``, summed over the outputs and
+    averaged over the rows; ``loss_gradient`` returns
+    ``(mu - y) * w / sum(w)``. Targets must be non-negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.layers import ExpOutput
+    >>> layer = ExpOutput()
+    >>> mu = layer.forward(np.log(np.array([[2.0], [4.0]])))
+    >>> loss, grad_in = layer.loss_gradient(np.array([[2.0], [4.0]]))
+    >>> print(abs(loss) < 1e-12, abs(grad_in).max() < 1e-12)
+    True True
+    """
+
+    def _function(self, Z, out):
+        return np.exp(Z, out=out)
+
+    def _loss(self, Z, Y, sample_weight):
+        return poisson_loss_from_logits(Z, Y, sample_weight)
+
+    def backward(self, grad_out):
+        return grad_out * self._cache_P
+
+    def log_predict(self, Z):
+        return Z.copy()

@@ -88,9 +88,10 @@ class TrainingCurveDisplay:
     >>> import matplotlib.pyplot as plt
     >>> from sklearn.datasets import load_digits
     >>> from skmlp import MLPLayerClassifier
+    >>> from skmlp.datasets import TUTORIAL_PARAMS
     >>> from skmlp.plotting import TrainingCurveDisplay
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = MLPLayerClassifier(max_iter=15, random_state=0).fit(X / 16, y)
+    >>> clf = MLPLayerClassifier(**TUTORIAL_PARAMS, random_state=0).fit(X / 16, y)
     >>> display = TrainingCurveDisplay.from_estimator(clf)
     >>> sorted(display.lines_)
     ['batch', 'train', 'validation']

@@ -1,33 +1,48 @@
-"""scikit-learn's estimator checks.
+"""scikit-learn's estimator checks, for both estimators, on their defaults and more.
 
 Minibatch configurations declare the two sample-weight equivalence checks as
 expected failures (a repeated row lands in other minibatches than one row of
-double weight), as scikit-learn does for its SGD-based estimators; the
-full-batch configuration, without shuffling or early stopping, runs them and
-must pass.
+double weight), as scikit-learn does for its SGD-based estimators; lbfgs and
+the one-batch configurations (the defaults, on the checks' 200 rows) run
+them and must pass.
+
+The lbfgs classifier is checked with ``alpha=0.1``: unpenalised, L-BFGS fits
+the checks' separable toy data until probabilities round to exactly 0 and 1,
+where two checks ask for ``predict_log_proba == log(predict_proba)`` (skmlp's
+log-probabilities stay finite, computed from the logits, where the log of a
+rounded zero is -inf) and for probabilities strictly between 0 and 1.
 """
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmlp import MLPLayerClassifier, expected_failed_checks
+from skmlp import MLPLayerClassifier, MLPLayerRegressor, expected_failed_checks
 
-FAST = dict(hidden_layer_sizes=(5,), max_iter=20, random_state=0)
-FULL_BATCH = MLPLayerClassifier(
-    **FAST, batch_size="auto", shuffle=False, early_stopping=False, learning_rate_init=0.5
-)
+FAST = dict(hidden_layer_sizes=(5,), max_iter=100, random_state=0)
+MINIBATCH = MLPLayerClassifier(**FAST, batch_size=16)
 CONFIGURATIONS = [
-    MLPLayerClassifier(**FAST),
-    MLPLayerClassifier(**FAST, activation="relu", solver="adam", learning_rate_init=0.01),
+    MLPLayerClassifier(random_state=0),
+    MLPLayerRegressor(random_state=0),
+    MLPLayerClassifier(solver="lbfgs", alpha=0.1, random_state=0),
+    MLPLayerRegressor(solver="lbfgs", random_state=0),
+    MLPLayerClassifier(**FAST, activation="logistic", solver="sgd", learning_rate_init=0.1),
     MLPLayerClassifier(
-        **FAST, activation="tanh", early_stopping=False, momentum=0.9, nesterovs_momentum=True
+        **FAST,
+        activation="tanh",
+        solver="sgd",
+        learning_rate_init=0.1,
+        early_stopping=True,
+        validation_fraction=0.25,
     ),
-    FULL_BATCH,
+    MLPLayerRegressor(**FAST, activation="tanh", solver="sgd", learning_rate_init=0.01),
+    MINIBATCH,
 ]
 
 
-def test_full_batch_configuration_runs_the_sample_weight_checks():
-    assert expected_failed_checks(FULL_BATCH) == {}
-    assert len(expected_failed_checks(CONFIGURATIONS[0])) == 2
+def test_lbfgs_and_one_batch_configurations_run_the_sample_weight_checks():
+    assert expected_failed_checks(CONFIGURATIONS[0]) == {}
+    assert expected_failed_checks(CONFIGURATIONS[2]) == {}
+    assert len(expected_failed_checks(MINIBATCH)) == 2
+    assert len(expected_failed_checks(CONFIGURATIONS[5])) == 2  # early stopping
 
 
 @parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=expected_failed_checks)

@@ -14,9 +14,14 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmlp import MLPLayerClassifier
-from skmlp.datasets import load_tutorial_digits
+from skmlp.datasets import TUTORIAL_PARAMS, load_tutorial_digits
+
+#: The defaults are scikit-learn's: like MLPClassifier, 200 Adam epochs at a
+#: tolerance of 1e-4 often end on max_iter on these small data sets.
+quiet_defaults = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
+@quiet_defaults
 def test_pipeline_with_scaler(tiny_digits):
     X, y = tiny_digits
     pipe = Pipeline([("scale", StandardScaler()), ("mlp", MLPLayerClassifier(random_state=0))])
@@ -49,6 +54,7 @@ def test_grid_search_in_parallel(tiny_digits):
     )
 
 
+@quiet_defaults
 def test_cross_val_score(tiny_digits):
     X, y = tiny_digits
     scores = cross_val_score(MLPLayerClassifier(activation="relu", random_state=0), X, y, cv=3)
@@ -56,6 +62,7 @@ def test_cross_val_score(tiny_digits):
     assert scores.mean() > 0.8
 
 
+@quiet_defaults
 def test_clone_and_pickle_of_a_fitted_model(tiny_digits):
     X, y = tiny_digits
     clf = MLPLayerClassifier(random_state=0).fit(X, y)
@@ -84,12 +91,13 @@ def test_tutorial_task_accuracy():
     accuracies = []
     for seed in range(5):
         X_fit, X_test, y_fit, y_test = load_tutorial_digits(random_state=seed)
-        clf = MLPLayerClassifier(random_state=seed).fit(X_fit, y_fit)
+        clf = MLPLayerClassifier(**TUTORIAL_PARAMS, random_state=seed).fit(X_fit, y_fit)
         assert clf.n_iter_ < clf.max_iter  # stopped early, on the validation loss
         accuracies.append(clf.score(X_test, y_test))
     assert np.mean(accuracies) >= 0.95, accuracies
 
 
+@quiet_defaults  # on both sides
 @pytest.mark.parametrize("load", [load_iris, load_wine, load_breast_cancer])
 def test_defaults_match_sklearn_on_small_data(load):
     """In a scaler pipeline, at most 1 point below sklearn's default MLPClassifier."""
@@ -98,9 +106,7 @@ def test_defaults_match_sklearn_on_small_data(load):
     ours = cross_val_score(
         make_pipeline(StandardScaler(), MLPLayerClassifier(random_state=0)), X, y, cv=cv
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        theirs = cross_val_score(
-            make_pipeline(StandardScaler(), MLPClassifier(random_state=0)), X, y, cv=cv
-        )
+    theirs = cross_val_score(
+        make_pipeline(StandardScaler(), MLPClassifier(random_state=0)), X, y, cv=cv
+    )
     assert ours.mean() >= theirs.mean() - 0.01, (ours.mean(), theirs.mean())

@@ -3,7 +3,19 @@
 import numpy as np
 import pytest
 
-from skmlp.layers import Identity, Layer, Linear, Logistic, ReLU, SoftmaxOutput, Tanh
+from skmlp import check_gradients
+from skmlp.layers import (
+    ExpOutput,
+    Identity,
+    IdentityOutput,
+    Layer,
+    Linear,
+    Logistic,
+    LogisticOutput,
+    ReLU,
+    SoftmaxOutput,
+    Tanh,
+)
 
 ELEMENTWISE = [Logistic, Tanh, ReLU, Identity]
 
@@ -168,3 +180,78 @@ def test_rebuilding_a_layer_drops_its_scratch_buffers(rng, make):
             grad_in = layer.backward(np.ones_like(out))
         assert out.dtype == grad_in.dtype == dtype
         assert grad_in.shape == (6, n_in)
+
+
+# The output layers that own a canonical-link loss: the layer, its function,
+# and targets of the right kind.
+CANONICAL_OUTPUTS = {
+    "logistic": (
+        LogisticOutput,
+        lambda Z: 1 / (1 + np.exp(-Z)),
+        lambda rng: rng.randint(0, 2, (5, 3)),
+    ),
+    "identity": (IdentityOutput, lambda Z: Z, lambda rng: rng.normal(size=(5, 3))),
+    "exp": (ExpOutput, np.exp, lambda rng: rng.poisson(2.0, (5, 3))),
+}
+
+
+@pytest.mark.parametrize("name", CANONICAL_OUTPUTS)
+def test_output_layers_predict_and_give_the_residual_gradient(name, rng):
+    layer_cls, function, targets = CANONICAL_OUTPUTS[name]
+    Z, w = rng.normal(size=(5, 3)), rng.uniform(0.5, 2.0, size=5)
+    Y = targets(rng).astype(float)
+    layer = layer_cls()
+    P = layer.forward(Z).copy()
+    np.testing.assert_allclose(P, function(Z), rtol=1e-12)
+    np.testing.assert_allclose(layer.forward(Z, training=False), P)
+    loss, grad = layer.loss_gradient(Y, w, scale=0.5)
+    np.testing.assert_allclose(grad, 0.5 * (P - Y) * (w / w.sum())[:, None], rtol=1e-12)
+    assert loss == pytest.approx(layer.loss(Z, Y, w))
+    assert layer.loss_gradient(Y, w, compute_loss=False)[0] is None
+
+
+@pytest.mark.parametrize("name", CANONICAL_OUTPUTS)
+def test_output_layers_backward_is_their_jacobian(name, rng):
+    layer_cls, function, _ = CANONICAL_OUTPUTS[name]
+    Z, G = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    layer = layer_cls()
+    layer.forward(Z)
+    eps = 1e-6
+    numeric = (function(Z + eps) - function(Z - eps)) / (2 * eps) * G
+    np.testing.assert_allclose(layer.backward(G.copy()), numeric, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", CANONICAL_OUTPUTS)
+def test_output_layers_pass_the_gradient_check(name, rng):
+    layer_cls, _, targets = CANONICAL_OUTPUTS[name]
+    X, Y = rng.normal(size=(6, 4)), targets(rng)[:6].astype(float)
+    Y = np.vstack([Y, Y])[:6]
+    stack = [Linear(5), Tanh(), Linear(), layer_cls()]
+    result = check_gradients(stack, X, Y, sample_weight=rng.uniform(0.5, 2, 6), alpha=0.1)
+    assert result.passed, result
+
+
+def test_regression_outputs_take_a_1d_target_in_the_gradient_check(rng):
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=6)
+    assert check_gradients([Linear(4), ReLU(), Linear(1), IdentityOutput()], X, y).passed
+
+
+@pytest.mark.parametrize("name", CANONICAL_OUTPUTS)
+def test_output_losses_stay_finite_at_saturated_outputs(name):
+    layer_cls, _, _ = CANONICAL_OUTPUTS[name]
+    Z = np.array([[-700.0], [700.0]])  # exp(700) is finite in float64
+    Y = np.array([[1.0], [0.0]])
+    with np.errstate(all="raise"):
+        assert np.isfinite(layer_cls().loss(Z, Y))
+
+
+def test_logistic_output_log_prediction_is_finite_where_probability_rounds_off():
+    Z = np.array([[-800.0], [0.0], [800.0]])
+    layer = LogisticOutput()
+    np.testing.assert_allclose(layer.log_predict(Z), [[-800.0], [np.log(0.5)], [0.0]])
+    assert np.isfinite(layer.log_predict(-Z)).all()
+
+
+def test_exp_output_log_prediction_is_the_logit():
+    Z = np.array([[-800.0, 3.0]])
+    np.testing.assert_allclose(ExpOutput().log_predict(Z), Z)

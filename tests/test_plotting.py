@@ -2,16 +2,18 @@
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from skmlp import MLPLayerClassifier
+from skmlp.datasets import TUTORIAL_PARAMS
 from skmlp.plotting import ImageGridDisplay, TrainingCurveDisplay
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -33,11 +35,14 @@ def digits():
 
 @pytest.fixture(scope="module")
 def fitted(digits):
+    """A small network trained the tutorial's way (early stopping, minibatches of 25)."""
     X, y = digits
-    return MLPLayerClassifier(hidden_layer_sizes=(10,), max_iter=8, random_state=0).fit(X, y)
+    params = {**TUTORIAL_PARAMS, "hidden_layer_sizes": (10,), "max_iter": 8, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter=8
+        return MLPLayerClassifier(**params).fit(X, y)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_training_curves_from_estimator(fitted):
     display = TrainingCurveDisplay.from_estimator(fitted)
     n_epochs = fitted.n_iter_

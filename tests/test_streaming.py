@@ -124,8 +124,7 @@ def test_sample_weight_per_chunk(blobs):
 
 def test_partial_fit_never_stops_early_nor_holds_out(blobs):
     X, y, _, _ = blobs
-    clf = MLPLayerClassifier(**FAST)  # early_stopping=True applies to fit only
-    assert clf.early_stopping
+    clf = MLPLayerClassifier(**FAST, early_stopping=True)  # applies to fit only
     stream(clf, X, y, passes=3)
     assert clf.n_iter_ == 1
     assert len(clf.loss_curve_) == 3 * len(chunks(len(X)))

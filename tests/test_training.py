@@ -10,7 +10,11 @@ from skmlp._data import one_hot, training_rows
 from skmlp._losses import log_loss_from_logits
 from skmlp._network import Network, make_layers
 from skmlp._optimizers import SGD, make_schedule
+from skmlp._targets import OneHotClasses
 from skmlp._training import EarlyStopping, History, TrainingConfig, evaluate, train
+
+#: The ten digit classes, as one-hot rows: one softmax output each.
+DIGITS = OneHotClasses(np.arange(10))
 
 
 def test_early_stopping_patience_is_exact():
@@ -43,7 +47,15 @@ def test_history_frame_and_copy():
         epoch=1, train_loss=1.0, val_loss=2.0, val_accuracy=0.5, learning_rate=0.1, seconds=0.01
     )
     frame = history.to_frame()
-    assert list(frame.columns) == list(History.columns)
+    assert list(frame.columns) == list(history.columns)
+    assert list(frame.columns) == [
+        "epoch",
+        "train_loss",
+        "val_loss",
+        "val_accuracy",
+        "learning_rate",
+        "seconds",
+    ]
     assert frame.shape == (1, 6)
     copied = history.copy()
     copied.append(**history.records[0])
@@ -79,7 +91,7 @@ def _run(tiny_digits, rng, *, lr=0.5, weights=None, early_stopping=True, **confi
         rng=rng,
         history=history,
         stopper=stopper,
-        n_classes=10,
+        targets=DIGITS,
         validation=holdout,
     )
     return net, result, history, stopper
@@ -150,7 +162,7 @@ def _train_exploding(tiny_digits, rng, *, early_stopping, explode_at=40):
             rng=rng,
             history=History(),
             stopper=stopper,
-            n_classes=10,
+            targets=DIGITS,
             validation=holdout,
         )
     return net, result, stopper
@@ -207,12 +219,12 @@ def test_evaluate(tiny_digits, rng):
     net, *_ = _run(tiny_digits, rng, max_iter=1)
     X, y = tiny_digits
     Y = one_hot(y[:50], 10, X.dtype)
-    loss, accuracy = evaluate(net, X[:50], y[:50], Y)
+    loss, accuracy = evaluate(net, X[:50], Y, score=DIGITS.score)
     Z = net.logits(X[:50])
     assert loss == pytest.approx(log_loss_from_logits(Z, Y))
     assert accuracy == np.mean(Z.argmax(axis=1) == y[:50])
     w = np.arange(50.0)
-    _, weighted_accuracy = evaluate(net, X[:50], y[:50], Y, w)
+    _, weighted_accuracy = evaluate(net, X[:50], Y, w, score=DIGITS.score)
     assert weighted_accuracy == pytest.approx(np.dot(Z.argmax(axis=1) == y[:50], w) / w.sum())
 
 
@@ -221,4 +233,4 @@ def test_a_non_finite_validation_loss_is_an_error(tiny_digits, rng):
     X, y = tiny_digits
     net.layers[0].params["coef"][0, 0] = np.nan
     with pytest.raises(ValueError, match="epoch 7"):
-        evaluate(net, X[:5], y[:5], one_hot(y[:5], 10, X.dtype), epoch=7)
+        evaluate(net, X[:5], one_hot(y[:5], 10, X.dtype), score=DIGITS.score, epoch=7)
