@@ -70,8 +70,16 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": [],
 }
-html_sidebars = {"install": [], "api": []}
+# No left sidebar where the width is better spent on the content: the
+# installation page, the API overview and the examples, whose figures are
+# wide (the example pages then use the full page width, see _static/skmlp.css).
+html_sidebars = {"install": [], "api": [], "auto_examples/*": []}
 html_show_sourcelink = False
+html_static_path = ["_static"]
+html_css_files = ["skmlp.css"]
+# The "On this page" menu of a class lists its methods as ``fit()``, not
+# ``MLPLayerClassifier.fit()``, so that the names fit beside the page.
+toc_object_entries_show_parents = "hide"
 
 # -- examples gallery ---------------------------------------------------------
 sphinx_gallery_conf = {

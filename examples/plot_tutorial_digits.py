@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
 
 from skmlp import MLPLayerClassifier, check_gradients
-from skmlp.datasets import load_tutorial_digits
+from skmlp.datasets import TUTORIAL_PARAMS, load_tutorial_digits
 from skmlp.layers import Linear, Logistic, SoftmaxOutput
 from skmlp.plotting import ImageGridDisplay, TrainingCurveDisplay
 
@@ -77,12 +77,16 @@ for index, layer, name, error in result.errors:
 # Training with early stopping
 # ----------------------------
 # :class:`~skmlp.MLPLayerClassifier` trains the stack with the tutorial's
-# settings, which are its defaults (only the tutorial's initial weights were
-# asked for above): SGD with learning rate 0.1 on minibatches
-# of 25 images, and early stopping on the log-loss of a held-out quarter of
-# the fit set. Training stops once the validation loss has not improved for
-# ``n_iter_no_change`` epochs, and the weights of the best epoch are restored.
-clf = MLPLayerClassifier(layers=stack, random_state=0)
+# settings, :data:`~skmlp.datasets.TUTORIAL_PARAMS` (the estimator's own
+# defaults are scikit-learn's: Adam on one hidden layer of 100 ReLU units):
+# plain SGD with learning rate 0.1 on minibatches of 25 images, and early
+# stopping on the log-loss of a held-out quarter of the fit set. Training
+# stops once the validation loss has not improved for 7 epochs
+# (``n_iter_no_change``), and the weights of the best epoch are restored.
+# The stack given as ``layers`` replaces the ``hidden_layer_sizes`` and
+# ``activation`` of the settings.
+print({name: TUTORIAL_PARAMS[name] for name in ["solver", "learning_rate_init", "batch_size"]})
+clf = MLPLayerClassifier(**TUTORIAL_PARAMS, layers=stack, random_state=0)
 clf.fit(X_fit, y_fit)
 print(f"epochs run: {clf.n_iter_}, weights kept from epoch {clf.best_epoch_}")
 clf.history_.tail()

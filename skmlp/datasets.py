@@ -10,7 +10,10 @@ plain SGD (learning rate 0.1, no momentum, no L2 penalty) on minibatches of
 train/validation split of the 80% left after the test fifth) after 7 epochs
 without improvement, at most 300 epochs.
 
-Every setting is spelled out, so the two stay the tutorial's whatever the
+The estimators' own defaults are scikit-learn's (one hidden layer of 100
+ReLU units trained by Adam); ``python -m skmlp``, the tutorial example and
+the benchmarks' tutorial scenarios pass these settings explicitly. Every
+setting is spelled out, so the two stay the tutorial's whatever the
 estimators' defaults. Both are read-only mappings: copy one to change a
 setting, ``{**TUTORIAL_PARAMS, "max_iter": 50}``. The shared keys have the
 same values except ``tol``. skmlp monitors the validation log-loss and
