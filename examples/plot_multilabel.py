@@ -86,10 +86,15 @@ for name, model in models.items():
         "epochs run": model[-1].n_iter_,
     }
     per_label[name] = [accuracy_score(Y_test[:, k], Y_pred[:, k]) for k in range(Y.shape[1])]
-pd.DataFrame(rows).T.round(3)
+pd.DataFrame.from_dict(rows, orient="index").round(3)
 
 # %%
-# The accuracy of each label, for both networks.
+# Without early stopping the two networks would be the same model: with the
+# same ``random_state`` they draw the same initial weights and minibatches.
+# What differs is the monitor. The subset accuracy of a tenth of the training
+# rows moves in coarse steps and stopped scikit-learn's training early, while
+# skmlp's validation loss kept falling for longer; here that gives skmlp the
+# better score, Hamming loss and accuracy of most labels.
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 positions = np.arange(Y.shape[1])
 for offset, (name, accuracies) in zip([-0.2, 0.2], per_label.items()):

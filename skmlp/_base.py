@@ -17,6 +17,7 @@ from skmlp._optimizers import SGD, Adam, make_schedule
 from skmlp._training import EarlyStopping, History, TrainingConfig, train
 from skmlp._validation import (
     Interval,
+    Options,
     StrOptions,
     check_is_fitted,
     validate_fit_data,
@@ -148,6 +149,12 @@ def _make_optimizer(settings, n_params, dtype, previous=None):
     return optimizer, make_schedule(settings["learning_rate"], lr, settings["power_t"])
 
 
+def _patience(estimator):
+    """Epochs without improvement that make a plateau: scikit-learn stops on *more* than
+    ``n_iter_no_change`` of them (its ``_no_improvement_count > n_iter_no_change``)."""
+    return estimator.n_iter_no_change + 1
+
+
 def _resolve_batch_size(batch_size, n_train):
     if batch_size == "auto":
         return min(200, n_train)
@@ -200,7 +207,10 @@ class BaseMLPLayer(BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "weight_init": [StrOptions({"glorot", "normal"})],
     }
@@ -278,7 +288,7 @@ class BaseMLPLayer(BaseEstimator):
             stratify=targets.stratify,
         )
         if not one_epoch:  # each fit stops on its own; partial_fit calls share one record
-            model.stopper = EarlyStopping(self.n_iter_no_change, self.tol, early_stopping)
+            model.stopper = EarlyStopping(_patience(self), self.tol, early_stopping)
         epoch_offset = len(model.history.records)
         t_offset = self.t_ if previous is not None else 0
         if lbfgs:
@@ -302,7 +312,7 @@ class BaseMLPLayer(BaseEstimator):
                 max_iter=1 if one_epoch else self.max_iter,
                 shuffle=self.shuffle,
                 early_stopping=early_stopping,
-                n_iter_no_change=self.n_iter_no_change,
+                n_iter_no_change=_patience(self),
                 tol=self.tol,
                 alpha=self.alpha,
                 verbose=bool(self.verbose),
@@ -365,7 +375,7 @@ class BaseMLPLayer(BaseEstimator):
                 f"{targets.width}; give the last Linear layer n_out=None."
             )
         optimizer, schedule = _make_optimizer(settings, network.flat_params.size, dtype)
-        stopper = EarlyStopping(self.n_iter_no_change, self.tol, False)
+        stopper = EarlyStopping(_patience(self), self.tol, False)
         history = History(targets.score_name)
         return _Model(
             network, targets, optimizer, schedule, history, stopper, signature, settings, dtype
@@ -507,7 +517,7 @@ PARAMETERS_DOC = """\
         Learning-rate schedule, used by ``solver="sgd"`` only.
         ``"invscaling"`` sets the rate to ``learning_rate_init / t**power_t``
         after each epoch (``t`` samples seen). ``"adaptive"`` divides it by 5
-        whenever ``n_iter_no_change`` epochs bring no improvement, instead of
+        whenever more than ``n_iter_no_change`` epochs bring no improvement, instead of
         stopping, until it falls below 1e-6.
 
     learning_rate_init : float, default=1e-3
@@ -554,12 +564,12 @@ PARAMETERS_DOC = """\
 
     early_stopping : bool, default=False
         Hold out {holdout} of the training rows, stop when their {loss} has
-        not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore
-        the weights of the epoch with the lowest validation loss (sgd and
-        adam; ignored by lbfgs). Unlike scikit-learn's {peer}, which
-        monitors the {peer_score} and keeps the last epoch's weights, the
-        validation *loss* is monitored: the one difference in meaning between
-        the two estimators' parameters.
+        not improved by ``tol`` for more than ``n_iter_no_change`` epochs,
+        and restore the weights of the epoch with the lowest validation loss
+        (sgd and adam; ignored by lbfgs). scikit-learn's {peer} monitors the
+        {peer_score} instead and restores the epoch with the best one;
+        monitoring the validation *loss* is the one difference in meaning
+        between the two estimators' parameters.
 
     validation_fraction : float, default=0.1
         Share of the training rows held out for early stopping.
@@ -573,9 +583,10 @@ PARAMETERS_DOC = """\
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
 
-    n_iter_no_change : int, default=10
-        Number of epochs without an improvement of at least ``tol`` after which
-        training stops (or the ``"adaptive"`` rate is lowered).
+    n_iter_no_change : int or np.inf, default=10
+        Training stops (or the ``"adaptive"`` rate is lowered) once more than
+        ``n_iter_no_change`` consecutive epochs brought no improvement of at
+        least ``tol``, scikit-learn's rule; ``np.inf`` never stops early.
 
     max_fun : int, default=15000
         Maximum number of loss evaluations of lbfgs (a ``ConvergenceWarning``

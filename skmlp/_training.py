@@ -180,6 +180,8 @@ class TrainingResult:
         interrupt).
     interrupted : bool
         Stopped by ``KeyboardInterrupt``.
+    stopped_by_callback : bool
+        A callback's ``on_fit_task_end`` asked to stop after an epoch.
     diverged_epoch : int or None
         Epoch at which the loss or the weights became non-finite (the best
         weights were restored).
@@ -191,6 +193,7 @@ class TrainingResult:
     t: int = 0
     converged: bool = False
     interrupted: bool = False
+    stopped_by_callback: bool = False
     diverged_epoch: int | None = None
     restored_best: bool = False
     records: list = field(default_factory=list)
@@ -216,6 +219,7 @@ def train(
     validation=None,
     epoch_offset=0,
     t_offset=0,
+    epoch_hooks=None,
 ):
     """Run minibatch epochs until a plateau, ``config.max_iter`` epochs or divergence.
 
@@ -236,16 +240,21 @@ def train(
     history : History
         Receives one record per completed epoch.
     stopper : EarlyStopping
-        Tracks the monitored loss (the validation loss when there is
-        validation data, else the training loss).
+        Tracks the monitored loss (the validation loss under early
+        stopping, else the training loss).
     targets : OneHotClasses, BinaryClasses, Indicator or Continuous
         What the rows' targets are (:mod:`skmlp._targets`): their width,
         the target rows of the minibatches and the validation score.
     validation : Rows, default=None
         Evaluated after every epoch; with ``config.early_stopping`` it
-        decides when to stop and which weights are kept.
+        decides when to stop and which weights are kept, without it it is
+        only recorded.
     epoch_offset, t_offset : int, default=0
         Epochs and samples counted before this call.
+    epoch_hooks : EpochHooks, default=None
+        Called before (``begin(params)``) and after (``end(params)``, True
+        to stop) every epoch, and ``abandon()`` for an epoch that does not
+        complete; None runs no hooks.
 
     Returns
     -------
@@ -274,6 +283,8 @@ def train(
     try:
         for epoch in range(epoch_offset + 1, epoch_offset + config.max_iter + 1):
             start_time = time.perf_counter()
+            if epoch_hooks is not None:
+                epoch_hooks.begin(network.flat_params)
             if config.shuffle:
                 rng.shuffle(train_rows.index)
             train_loss = run_epoch(
@@ -290,11 +301,16 @@ def train(
                 raise _Diverged(epoch, f"the training loss became {train_loss}")
             if not np.isfinite(network.flat_params).all():
                 raise _Diverged(epoch, "the weights became non-finite")
-            result.t += len(train_rows)
-            result.n_epochs += 1
             val_loss = val_score = np.nan
             if val_data is not None:
-                val_loss, val_score = evaluate(network, *val_data, score=targets.score, epoch=epoch)
+                try:
+                    val_loss, val_score = evaluate(
+                        network, *val_data, score=targets.score, epoch=epoch
+                    )
+                except ValueError as error:  # the network overflows on the held-out rows
+                    raise _Diverged(epoch, str(error)) from error
+            result.t += len(train_rows)
+            result.n_epochs += 1
             record = {
                 "epoch": epoch,
                 "train_loss": train_loss,
@@ -307,9 +323,13 @@ def train(
             history.batch_losses.append(batch_losses.copy())
             if config.verbose:
                 _print_epoch(record, history.score_name)
-            monitored = train_loss if val_data is None else val_loss
+            monitored = val_loss if config.early_stopping and val_data is not None else train_loss
             plateau = stopper.update(monitored, network.flat_params, epoch, record)
+            stop = epoch_hooks is not None and epoch_hooks.end(network.flat_params)
             optimizer.learning_rate = schedule.epoch_end(optimizer.learning_rate, result.t)
+            if stop:
+                result.stopped_by_callback = True
+                break
             if plateau:
                 lowered = schedule.on_plateau(optimizer.learning_rate)
                 if lowered is None:
@@ -320,8 +340,12 @@ def train(
                 if config.verbose:
                     print(f"Learning rate lowered to {lowered:g}")
     except _Diverged as diverged:
+        if epoch_hooks is not None:
+            epoch_hooks.abandon()
         _recover_from_divergence(network, stopper, config, diverged, result)
     except KeyboardInterrupt:
+        if epoch_hooks is not None:
+            epoch_hooks.abandon()
         if result.n_epochs == 0 or not np.isfinite(network.flat_params).all():
             raise  # nothing consistent to keep: the estimator stays as it was
         warnings.warn("Training interrupted by user.", stacklevel=3)

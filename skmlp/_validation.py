@@ -4,7 +4,7 @@ import copy
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
 
 __all__ = [
     "Interval",
+    "Options",
     "StrOptions",
     "_fit_context",
     "check_is_fitted",

@@ -56,7 +56,9 @@ _SHARED = {
     "shuffle": True,
     "early_stopping": True,
     "validation_fraction": 0.25,
-    "n_iter_no_change": 7,
+    # a patience of 7 epochs: scikit-learn's rule stops after *more* than
+    # n_iter_no_change epochs without improvement
+    "n_iter_no_change": 6,
     "max_iter": 300,
 }
 

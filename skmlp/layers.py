@@ -383,7 +383,10 @@ class Linear(_Buffered, Layer):
             return None
         if grad_in is None:  # needs_input_grad was switched on after the buffers were made
             grad_in = self._buffer("grad_in", grad_out.shape[0], X.shape[1], grad_out.dtype)
-        return np.matmul(grad_out, self.params["coef"].T, out=grad_in)
+        coef = self.params["coef"]
+        if coef.shape[1] == 1:  # an outer product: matmul would take its slow non-BLAS loop
+            return np.multiply(grad_out, coef.T, out=grad_in)
+        return np.matmul(grad_out, coef.T, out=grad_in)
 
     def __repr__(self):
         args = [repr(self.n_out)]

@@ -85,3 +85,28 @@ def test_example_is_a_gallery_script(example):
     assert set(title_lines[2]) == {"="}, "the title is underlined with '='"
     assert len(title_lines) > 4, "the title is followed by a description"
     assert "\n# %%\n" in source, "the code is split into '# %%' cells"
+
+
+def test_python_version_agrees_with_requires_python():
+    requires = re.search(
+        r'^requires-python = ">=(3\.\d+)"$',
+        (ROOT / "pyproject.toml").read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+    assert requires, "pyproject.toml states requires-python as >=3.x"
+    version = requires.group(1)
+    for path in (ROOT / "README.md", DOCS / "install.rst"):
+        stated = set(re.findall(r"Python (3\.\d+)", path.read_text(encoding="utf-8")))
+        assert stated == {version}, f"{path.name} states Python {stated}, pyproject {version}"
+
+
+def test_coming_from_sklearn_page_is_linked():
+    toctree = (DOCS / "user_guide.rst").read_text(encoding="utf-8")
+    assert re.search(r"^   coming_from_sklearn$", toctree, flags=re.MULTILINE)
+    assert "docs/coming_from_sklearn.rst" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_custom_css_is_registered():
+    conf = (DOCS / "conf.py").read_text(encoding="utf-8")
+    for name in re.findall(r"html_css_files = \[(.*)\]", conf)[0].split(","):
+        assert (DOCS / "_static" / name.strip().strip('"')).is_file()
