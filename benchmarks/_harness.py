@@ -14,7 +14,7 @@ import numpy as np
 from _env import REPO_ROOT
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 NAN2 = (float("nan"), float("nan"))
 
@@ -65,6 +65,16 @@ def estimator_class(lib):
     if module is None:
         raise ImportError(message)
     return module.MLPLayerClassifier
+
+
+def regressor_class(lib):
+    """Return ``skmlp.MLPLayerRegressor`` (``lib="skmlp"``) or sklearn's ``MLPRegressor``."""
+    if lib == "sklearn":
+        return MLPRegressor
+    module, message = import_skmlp()
+    if module is None:
+        raise ImportError(message)
+    return module.MLPLayerRegressor
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""The six scenarios: tutorial net, large net, prediction, scaling, early stopping, threading.
+"""The scenarios: tutorial net, large net, prediction, scaling, early stopping, threading, family.
 
 Each takes the run's :class:`_harness.Settings` and the libraries to measure
 (``"sklearn"`` and, if importable, ``"skmlp"``) and returns a
@@ -20,6 +20,7 @@ from _harness import (
     median_of,
     params,
     quantiles,
+    regressor_class,
     relu_params,
     teacher_data,
     tile_rows,
@@ -30,6 +31,8 @@ from _harness import (
 )
 from _report import fmt_bytes, fmt_ratio, fmt_time, fmt_times, make_check, ratio, time_check
 from _worker import worker_task
+from sklearn.datasets import make_friedman1
+from sklearn.preprocessing import StandardScaler
 
 #: The large net of scenarios 2 and 6: 784-512-256-10 ReLU, batch 256.
 N_FEATURES, LARGE_HIDDEN, LARGE_BATCH = 784, (512, 256), 256
@@ -498,7 +501,7 @@ def early_stopping(settings, libs):
         f"skmlp `MLPLayerClassifier(**TUTORIAL_PARAMS, random_state=s)` vs sklearn "
         f"`MLPClassifier(**TUTORIAL_SKLEARN_PARAMS, random_state=s)` (`skmlp.datasets`: "
         "(20, 20) logistic, sgd 0.1, momentum 0, batch 25, alpha 0, early_stopping=True, "
-        "validation_fraction=0.25, n_iter_no_change=7, max_iter=300); fit on "
+        "validation_fraction=0.25, n_iter_no_change=6, max_iter=300); fit on "
         f"{X.shape[0]} rows, test on {X_test.shape[0]}; medians over seeds {seeds}.",
         {"seeds": seeds, "n_fit": X.shape[0], "n_test": X_test.shape[0]},
     )
@@ -615,6 +618,94 @@ def threaded(settings, libs):
     return sc
 
 
+def family(settings, libs):
+    """Scenario 7: L-BFGS on the tutorial net and on a regressor, and a regressor epoch.
+
+    Each pair runs the same number of L-BFGS iterations or epochs (``tol=0``
+    and a fixed ``max_iter``, checked below), so the time ratio compares the
+    same work.
+    """
+    iterations = settings.pick(100, 20)
+    epochs = settings.pick(30, 5)
+    repeats = settings.n_repeats(5, 2)
+    n_rows = settings.pick(2000, 500)
+    digits = tutorial_data()
+    X_digits, y_digits = digits["X_fit"], digits["y_fit"]
+    X_reg, y_reg = make_friedman1(n_samples=n_rows, noise=1.0, random_state=0)
+    X_reg = StandardScaler().fit_transform(X_reg)
+    sc = Scenario(
+        "7. The MLP family: L-BFGS and the regressor",
+        f"L-BFGS, {iterations} iterations (`tol=0`): the tutorial net (64-20-20-10 logistic) "
+        f"on the {X_digits.shape[0]} digits of the fit set, and the default regressor "
+        f"(100 ReLU units) on `make_friedman1(n_samples={n_rows}, noise=1)`, standardised; "
+        f"the default regressor (adam, batch 200) for {epochs} epochs. "
+        f"{repeats} repeats, interleaved.",
+        {"iterations": iterations, "epochs": epochs, "repeats": repeats, "n_rows": n_rows},
+    )
+    lbfgs = {"solver": "lbfgs", "max_iter": iterations, "tol": 0.0, "random_state": 0}
+    cases = {
+        "lbfgs tutorial net": (
+            estimator_class,
+            lambda lib: {**params(lib), **lbfgs},
+            X_digits,
+            y_digits,
+        ),
+        "lbfgs regressor": (regressor_class, lambda lib: dict(lbfgs), X_reg, y_reg),
+        "regressor epoch": (
+            regressor_class,
+            lambda lib: {
+                "max_iter": epochs,
+                "tol": 0.0,
+                "n_iter_no_change": epochs + 1,
+                "random_state": 0,
+            },
+            X_reg,
+            y_reg,
+        ),
+    }
+    rows = []
+    for case, (cls_of, make, X, y) in cases.items():
+        tasks = {}
+        for lib in libs:
+
+            def run(lib=lib, cls_of=cls_of, make=make, X=X, y=y):
+                sample, estimator = timed_fit(cls_of(lib)(**make(lib)), X, y)
+                sample["loss"] = float(estimator.loss_)
+                return sample
+
+            tasks[lib] = run
+        raw = interleaved(tasks, repeats, sc.errors, required=("sklearn",))
+        sc.raw[case] = raw
+        summary = {
+            lib: {k: median_of(s, k) for k in ("cpu", "wall", "n_iter", "loss")}
+            for lib, s in raw.items()
+        }
+        ref = summary["sklearn"]
+        mine = summary.get("skmlp", {"cpu": NAN2[0], "wall": NAN2[1], "n_iter": 0, "loss": NAN2[0]})
+        same_work = mine["n_iter"] == ref["n_iter"]
+        for lib, s in summary.items():
+            sc.metric(f"{case} cpu {lib}", s["cpu"])
+            rows.append(
+                (case, lib, fmt_times(s["cpu"], s["wall"]), f"{s['n_iter']:g}", f"{s['loss']:.6g}")
+            )
+        sc.checks.append(
+            time_check(
+                f"7 {case}, fit time vs sklearn (same iterations)",
+                (mine["cpu"], mine["wall"]),
+                (ref["cpu"], ref["wall"]),
+                "<=",
+                0.6,
+                extra_ok=same_work,
+            )
+        )
+    sc.table(
+        "Medians over repeats (fit time CPU / wall)",
+        ("case", "library", "fit time", "iterations / epochs", "final loss"),
+        rows,
+    )
+    return sc
+
+
 SCENARIOS = {
     "tutorial": tutorial,
     "large": large,
@@ -622,4 +713,5 @@ SCENARIOS = {
     "scaling": scaling,
     "early_stopping": early_stopping,
     "threaded": threaded,
+    "family": family,
 }

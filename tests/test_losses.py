@@ -13,6 +13,7 @@ from skmlp._losses import (
     log_softmax,
     poisson_loss_from_logits,
     residual_grad,
+    row_max,
     sigmoid,
     softmax,
 )
@@ -145,3 +146,17 @@ def test_log_sigmoid_is_accurate_where_the_probability_saturates():
     np.testing.assert_allclose(
         log_sigmoid(Z), [-800.0, -40.0, np.log(0.5), -np.exp(-40.0), 0.0], rtol=1e-12
     )
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (300, 10), (300, 100), (1000, 1)])
+def test_row_max_equals_numpys_for_short_and_long_rows(shape, rng):
+    Z = rng.normal(size=shape)
+    Z[1, 0] = np.nan
+    out = np.empty((shape[0], 1))
+    np.testing.assert_array_equal(row_max(Z, out), Z.max(axis=1, keepdims=True))
+
+
+def test_softmax_of_many_rows_equals_the_textbook_formula(rng):
+    Z = 30 * rng.normal(size=(2000, 10))
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(softmax(Z), E / E.sum(axis=1, keepdims=True), rtol=1e-13)
