@@ -8,6 +8,7 @@ Each takes the run's :class:`_harness.Settings` and the libraries to measure
 import os
 import time
 import traceback
+import warnings
 
 from _gemm import GemmEpoch
 from _harness import (
@@ -31,7 +32,10 @@ from _harness import (
 )
 from _report import fmt_bytes, fmt_ratio, fmt_time, fmt_times, make_check, ratio, time_check
 from _worker import worker_task
-from sklearn.datasets import make_friedman1
+from sklearn.datasets import load_diabetes, make_friedman1
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 #: The large net of scenarios 2 and 6: 784-512-256-10 ReLU, batch 256.
@@ -703,7 +707,44 @@ def family(settings, libs):
         ("case", "library", "fit time", "iterations / epochs", "final loss"),
         rows,
     )
+    _cv_r2(sc, libs)
     return sc
+
+
+def _cv_r2(sc, libs):
+    """Default regressors in a StandardScaler pipeline: 5-fold CV R² on two data sets."""
+    data = {
+        "diabetes": load_diabetes(return_X_y=True),
+        "friedman1": make_friedman1(n_samples=2000, noise=1.0, random_state=0),
+    }
+    rows = []
+    for name, (X, y) in data.items():
+        scores = {}
+        for lib in libs:
+            model = make_pipeline(StandardScaler(), regressor_class(lib)(random_state=0))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                scores[lib] = float(cross_val_score(model, X, y, cv=5).mean())
+            sc.metric(f"cv r2 {name} {lib}", scores[lib], "r2")
+            rows.append((name, lib, f"{scores[lib]:.4f}"))
+        mine = scores.get("skmlp", float("nan"))
+        sc.checks.append(
+            make_check(
+                f"7 default regressor, 5-fold CV R² on {name}, skmlp - sklearn",
+                mine - scores["sklearn"],
+                mine - scores["sklearn"],
+                ">=",
+                -0.02,
+                f"{mine:.4f}",
+                f"{scores['sklearn']:.4f}",
+            )
+        )
+    sc.table(
+        "Default MLPRegressor / MLPLayerRegressor (random_state=0) after StandardScaler, "
+        "mean 5-fold CV R²",
+        ("data", "library", "R²"),
+        rows,
+    )
 
 
 SCENARIOS = {

@@ -96,6 +96,12 @@ def choose_logistic(level, dtype, n_elements):
 
 _LEVEL = simd_level()
 
+#: This process's choice per dtype, for arrays up to ``_SMALL`` elements and above.
+_CHOSEN = {
+    np.dtype(dtype): (choose_logistic(_LEVEL, dtype, 1), choose_logistic(_LEVEL, dtype, _SMALL + 1))
+    for dtype in (np.float64, np.float32)
+}
+
 
 def logistic(X, out):
     """The logistic function of ``X`` into ``out``, with this machine's variant.
@@ -111,4 +117,4 @@ def logistic(X, out):
     -------
     out : ndarray
     """
-    return choose_logistic(_LEVEL, out.dtype, out.size)(X, out)
+    return _CHOSEN[out.dtype][out.size > _SMALL](X, out)
