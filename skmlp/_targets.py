@@ -8,7 +8,6 @@ epoch, and how the output layer's prediction turns into ``predict`` and
 """
 
 import numpy as np
-from sklearn.metrics import r2_score
 
 
 class OneHotClasses:
@@ -176,8 +175,8 @@ class Continuous:
         return None
 
     def score(self, P, Y, sample_weight=None):
-        """Coefficient of determination R², averaged over the outputs."""
-        return float(r2_score(Y, P, sample_weight=sample_weight))
+        """Coefficient of determination R², averaged over the outputs (as ``r2_score``)."""
+        return r2(Y, P, sample_weight)
 
     def predict(self, P):
         """The prediction, a vector when ``y`` was one."""
@@ -202,6 +201,34 @@ def target_matrix(targets, y, dtype):
     if table is None:
         return np.asarray(y, dtype=dtype)
     return table.take(y, axis=0)
+
+
+def r2(Y, P, sample_weight=None):
+    """Weighted R² of predictions ``P`` for targets ``Y``, the mean over the columns.
+
+    As scikit-learn's ``r2_score`` with ``force_finite=True``: a constant
+    target column scores 1 when predicted exactly and 0 otherwise, and one
+    row is not enough (NaN).
+
+    Parameters
+    ----------
+    Y, P : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    score : float
+    """
+    if len(Y) < 2:
+        return float("nan")
+    w = np.ones(len(Y)) if sample_weight is None else sample_weight
+    mean = np.average(Y, axis=0, weights=w)
+    residual = w @ (Y - P) ** 2
+    total = w @ (Y - mean) ** 2
+    constant = total == 0
+    scores = np.where(constant, 0.0, 1.0 - residual / np.where(constant, 1.0, total))
+    scores[constant & (residual == 0)] = 1.0
+    return float(scores.mean())
 
 
 def class_indices(labels, classes, name):

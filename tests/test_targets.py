@@ -164,3 +164,19 @@ def test_continuous_and_multioutput_multiclass_targets_are_refused(rng):
         MLPLayerClassifier().fit(X, rng.normal(size=10))
     with pytest.raises(ValueError, match="multiclass-multioutput"):
         MLPLayerClassifier().fit(X, rng.randint(0, 3, (10, 2)))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_r2_equals_sklearns_r2_score(weighted, rng):
+    from sklearn.metrics import r2_score
+
+    from skmlp._targets import r2
+
+    Y, P = rng.normal(size=(30, 3)), rng.normal(size=(30, 3))
+    w = rng.uniform(size=30) if weighted else None
+    assert r2(Y, P, w) == pytest.approx(r2_score(Y, P, sample_weight=w))
+    constant = np.column_stack([np.ones(30), Y[:, 0]])
+    exact = np.column_stack([np.ones(30), P[:, 0]])
+    assert r2(constant, exact, w) == pytest.approx(r2_score(constant, exact, sample_weight=w))
+    assert r2(constant, constant, w) == 1.0
+    assert np.isnan(r2(Y[:1], P[:1]))
