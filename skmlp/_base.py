@@ -3,6 +3,7 @@
 import copy
 import warnings
 from dataclasses import dataclass, replace
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,6 +11,7 @@ from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from skmlp._callbacks import CallbackSupportMixin, FitTask
 from skmlp._data import Rows, training_rows
 from skmlp._lbfgs import fit_lbfgs
 from skmlp._network import Network, resolve_stack, set_output_width
@@ -36,6 +38,15 @@ _SAMPLE_WEIGHT_XFAIL = (
 )
 
 
+#: Why minibatch training cannot pass scikit-learn's class-weight check.
+_CLASS_WEIGHT_XFAIL = (
+    "each minibatch's loss is the weighted mean over its rows, as in scikit-learn's "
+    "MLP: a minibatch without rows of the heavily weighted class trains the others at "
+    "full strength, so the check's weights of 1000 and 1e-4 cannot make the model "
+    "predict one class. Batches of the whole training set pass."
+)
+
+
 def expected_failed_checks(estimator):
     """scikit-learn estimator checks that ``estimator`` is expected to fail, with the reason.
 
@@ -55,13 +66,16 @@ def expected_failed_checks(estimator):
         a configuration that trains the checks' 200 rows as one batch
         without early stopping (``batch_size="auto"`` or at least 200,
         ``early_stopping=False``: the defaults), where weights and repeated
-        rows give the same model.
+        rows give the same model. Minibatches also fail the classifier's
+        class-weight check: each minibatch's loss is a weighted mean over
+        its own rows.
 
     Examples
     --------
     >>> from skmlp import MLPLayerClassifier, expected_failed_checks
     >>> for name in sorted(expected_failed_checks(MLPLayerClassifier(batch_size=25))):
     ...     print(name)
+    check_class_weight_classifiers
     check_sample_weight_equivalence_on_dense_data
     check_sample_weight_equivalence_on_sparse_data
     >>> expected_failed_checks(MLPLayerClassifier())
@@ -73,12 +87,13 @@ def expected_failed_checks(estimator):
         return {}  # deterministic full-batch training: weights are repeated rows
     # the checks fit at most 200 rows: one minibatch, whose order cannot matter
     full_batch = estimator.batch_size == "auto" or estimator.batch_size >= 200
-    if full_batch and not estimator.early_stopping:
-        return {}
-    return {
-        "check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_XFAIL,
-        "check_sample_weight_equivalence_on_sparse_data": _SAMPLE_WEIGHT_XFAIL,
-    }
+    checks = {}
+    if not (full_batch and not estimator.early_stopping):
+        checks["check_sample_weight_equivalence_on_dense_data"] = _SAMPLE_WEIGHT_XFAIL
+        checks["check_sample_weight_equivalence_on_sparse_data"] = _SAMPLE_WEIGHT_XFAIL
+    if not full_batch and "class_weight" in estimator.get_params():
+        checks["check_class_weight_classifiers"] = _CLASS_WEIGHT_XFAIL
+    return checks
 
 
 def _make_rng(random_state):
@@ -155,6 +170,30 @@ def _patience(estimator):
     return estimator.n_iter_no_change + 1
 
 
+def _reweight(sample_weight, class_weights, y_enc):
+    """Row weights times their class's weight (``class_weights`` indexed by class index)."""
+    if class_weights is None:
+        return sample_weight
+    row_weights = class_weights[y_enc]
+    return row_weights if sample_weight is None else sample_weight * row_weights
+
+
+def _unpack_validation_data(validation_data):
+    """``(X_val, y_val, sample_weight_val)`` of the deprecated ``validation_data`` tuple."""
+    if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
+        raise ValueError(
+            "validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
+            f"sample_weight_val); got {type(validation_data).__name__}."
+        )
+    warnings.warn(
+        "validation_data is deprecated in skmlp 0.2 and will be removed in 0.3; pass "
+        "X_val=..., y_val=... (and sample_weight_val=...) instead.",
+        FutureWarning,
+        stacklevel=4,
+    )
+    return (*validation_data, None)[:3]
+
+
 def _resolve_batch_size(batch_size, n_train):
     if batch_size == "auto":
         return min(200, n_train)
@@ -177,7 +216,7 @@ _OUT_ACTIVATIONS = {
 }
 
 
-class BaseMLPLayer(BaseEstimator):
+class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
     """What the layered MLP estimators share: parameters, the transactional fit, attributes.
 
     Subclasses say what their targets are (:meth:`_target_kind`,
@@ -229,8 +268,13 @@ class BaseMLPLayer(BaseEstimator):
         """The :mod:`skmlp._targets` object for ``kind`` under ``output``."""
         raise NotImplementedError
 
-    def _commit_targets(self, targets):
-        """Write the target attributes (``classes_``) of a successful fit."""
+    def _target_attributes(self, targets):
+        """The fitted attributes that describe the targets (``classes_``), by name."""
+        return {}
+
+    def _class_weights(self, targets, y, *, one_epoch):
+        """Weight of every class index from ``class_weight``, or None (no class weights)."""
+        return None
 
     # -- fitting ------------------------------------------------------------------
 
@@ -242,9 +286,30 @@ class BaseMLPLayer(BaseEstimator):
             )
         return True
 
-    def _fit(self, X, y, sample_weight, *, warm, one_epoch, classes=None, validation_data=None):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        *,
+        warm,
+        one_epoch,
+        classes=None,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+        validation_data=None,
+    ):
         # Everything is validated and trained in locals; ``self`` is written
         # once, by _commit, after training succeeded.
+        if validation_data is not None:
+            if X_val is not None or y_val is not None or sample_weight_val is not None:
+                raise ValueError(
+                    "Pass either X_val, y_val and sample_weight_val or the deprecated "
+                    "validation_data, not both."
+                )
+            X_val, y_val, sample_weight_val = _unpack_validation_data(validation_data)
+        X_given, y_given = X, y  # what the callbacks see
         previous = self._model if warm else None
         X, y, sample_weight, seen = validate_fit_data(
             self, X, y, sample_weight, reset=previous is None, classifier=is_classifier(self)
@@ -267,9 +332,12 @@ class BaseMLPLayer(BaseEstimator):
             targets = previous.targets
         set_output_width(stack, targets.width)
         y_enc = targets.encode(y, dtype)
-        validation = None
-        if validation_data is not None:
-            validation = self._validation_rows(validation_data, targets, dtype, X.shape[1])
+        user_weight = sample_weight
+        class_weights = self._class_weights(targets, y, one_epoch=one_epoch)
+        sample_weight = _reweight(sample_weight, class_weights, y_enc)
+        validation = self._validation_rows(
+            X_val, y_val, sample_weight_val, targets, dtype, seen, class_weights
+        )
         signature = (X.shape[1], *(repr(layer) for layer in stack))
         settings = {name: getattr(self, name) for name in _OPTIMIZER_SETTINGS}
         rng = _make_rng(self.random_state)
@@ -283,7 +351,9 @@ class BaseMLPLayer(BaseEstimator):
             X,
             y_enc,
             sample_weight,
-            validation_fraction=self.validation_fraction if early_stopping else None,
+            validation_fraction=(
+                self.validation_fraction if early_stopping and validation is None else None
+            ),
             rng=rng,
             stratify=targets.stratify,
         )
@@ -291,6 +361,19 @@ class BaseMLPLayer(BaseEstimator):
             model.stopper = EarlyStopping(_patience(self), self.tol, early_stopping)
         epoch_offset = len(model.history.records)
         t_offset = self.t_ if previous is not None else 0
+        task = FitTask(
+            self,
+            X_given,
+            y_given,
+            user_weight,
+            task_name="partial_fit" if one_epoch else "fit",
+            max_subtasks=0 if one_epoch else self.max_iter,
+        )
+        hooks = None  # a partial_fit call is one task: its epoch has no subtask
+        if not one_epoch:
+            hooks = task.epoch_hooks(
+                partial(self._snapshot, model, seen), task_name="iteration" if lbfgs else "epoch"
+            )
         if lbfgs:
             result = fit_lbfgs(
                 model.network,
@@ -305,6 +388,8 @@ class BaseMLPLayer(BaseEstimator):
                 stopper=model.stopper,
                 epoch_offset=epoch_offset,
                 t_offset=t_offset,
+                validation=validation,
+                epoch_hooks=hooks,
             )
         else:
             config = TrainingConfig(
@@ -330,15 +415,17 @@ class BaseMLPLayer(BaseEstimator):
                 validation=holdout if holdout is not None else validation,
                 epoch_offset=epoch_offset,
                 t_offset=t_offset,
+                epoch_hooks=hooks,
             )
         model.network.clear()
-        self._commit(model, result, seen, incremental=one_epoch)
+        self._commit(model, result, seen, incremental=one_epoch, first_record=epoch_offset)
         if (
             not lbfgs
             and not one_epoch
             and not result.converged
             and result.diverged_epoch is None
             and not result.interrupted
+            and not result.stopped_by_callback
         ):
             warnings.warn(
                 f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
@@ -346,26 +433,55 @@ class BaseMLPLayer(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
+        task.end()
         return self
 
-    def _validation_rows(self, validation_data, targets, dtype, n_features):
-        if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
+    def _validation_rows(self, X_val, y_val, sw_val, targets, dtype, seen, class_weights):
+        """The validation rows of ``X_val``, checked like ``X``, or None without them."""
+        if X_val is None and y_val is None and sw_val is None:
+            return None
+        if X_val is None or y_val is None:
             raise ValueError(
-                "validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
-                f"sample_weight_val); got {type(validation_data).__name__}."
+                "X_val and y_val must be passed together (sample_weight_val only with "
+                f"them); got X_val={type(X_val).__name__}, y_val={type(y_val).__name__}."
             )
-        X_val, y_val, sw_val = (*validation_data, None)[:3]
-        X_val, y_val, sw_val, _ = validate_fit_data(
-            self, X_val, y_val, sw_val, reset=True, classifier=is_classifier(self)
-        )
-        if X_val.shape[1] != n_features:
-            raise ValueError(
-                f"validation_data's X_val has {X_val.shape[1]} features, but the "
-                f"training data has {n_features}."
+        # checked against the features of X: its width, its names
+        reference = self
+        if seen is not None:
+            reference = copy.copy(self)
+            seen.commit_to(reference)
+        try:
+            X_val, y_val, sw_val, _ = validate_fit_data(
+                reference, X_val, y_val, sw_val, reset=False, classifier=is_classifier(self)
             )
-        y_enc = targets.encode(y_val, dtype, name="validation_data's y_val")
+        except ValueError as error:
+            raise ValueError(f"Invalid X_val, y_val or sample_weight_val: {error}") from error
+        y_enc = targets.encode(y_val, dtype, name="y_val")
+        sw_val = _reweight(sw_val, class_weights, y_enc)
         X_val = X_val.astype(dtype, copy=False)
         return Rows(X_val, y_enc, sw_val, np.arange(X_val.shape[0]))
+
+    def _snapshot(self, model, seen, params):
+        """Fitted attributes of a model with a copy of the flat ``params``, for the callbacks.
+
+        The copy is independent of the model being trained: what a callback
+        scores or keeps is the model of that epoch.
+        """
+        network = copy.deepcopy(model.network)
+        network.clear()
+        network.flat_params[...] = params
+        features = self if seen is None else seen
+        attributes = {
+            "_model": replace(model, network=network, history=model.history.copy()),
+            "n_features_in_": features.n_features_in_,
+            "n_outputs_": network.n_out,
+            "layers_": network.layers,
+            **self._target_attributes(model.targets),
+        }
+        names = getattr(features, "feature_names_in_", None)
+        if names is not None or hasattr(self, "feature_names_in_"):
+            attributes["feature_names_in_"] = names  # None hides a previous fit's names
+        return attributes
 
     def _new_model(self, stack, n_features, dtype, rng, signature, settings, targets):
         network = Network(stack).build(n_features, rng, dtype)
@@ -399,12 +515,13 @@ class BaseMLPLayer(BaseEstimator):
             model.settings = settings
         return model
 
-    def _commit(self, model, result, seen, *, incremental):
+    def _commit(self, model, result, seen, *, incremental, first_record=0):
         """Write every fitted attribute, from the training result and the model."""
         history = model.history
         if seen is not None:
             seen.commit_to(self)
-        self._commit_targets(model.targets)
+        for name, value in self._target_attributes(model.targets).items():
+            setattr(self, name, value)
         self._model = model
         self.n_outputs_ = model.network.n_out
         self.layers_ = model.network.layers
@@ -420,6 +537,10 @@ class BaseMLPLayer(BaseEstimator):
             best_record = history.records[int(np.nanargmin(curve))]
         else:  # this fit's stopper: the epoch whose weights were kept
             best_record = model.stopper.best_record
+            fit_val = [record["val_loss"] for record in history.records[first_record:]]
+            if not model.stopper.keep_best and not all(np.isnan(fit_val)):
+                # X_val recorded without early stopping: this fit's lowest validation loss
+                best_record = history.records[first_record + int(np.nanargmin(fit_val))]
         self.best_epoch_ = best_record["epoch"]
         if validated:
             self.validation_loss_curve_ = val

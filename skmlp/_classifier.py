@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils._available_if import available_if
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
 
 from skmlp._base import (
@@ -13,13 +14,18 @@ from skmlp._base import (
     expected_failed_checks,
 )
 from skmlp._targets import BinaryClasses, Indicator, OneHotClasses
-from skmlp._validation import _fit_context, validate_predict_data
+from skmlp._validation import StrOptions, _fit_context, validate_predict_data
 from skmlp.layers import LogisticOutput, SoftmaxOutput
 
 __all__ = ["MLPLayerClassifier", "expected_failed_checks"]
 
 
 class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
+    _parameter_constraints = {
+        **BaseMLPLayer._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -48,6 +54,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
         n_iter_no_change=10,
         max_fun=15000,
         weight_init="glorot",
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -74,9 +81,10 @@ class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.weight_init = weight_init
+        self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Train the network on ``X`` and ``y``.
 
         Parameters
@@ -87,7 +95,20 @@ class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
             Class labels (two or more distinct values), or a multilabel
             indicator matrix of 0s and 1s.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows, in the loss and its gradient.
+            Non-negative weights of the rows, in the loss and its gradient
+            (multiplied by ``class_weight``).
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            Validation rows of your own, checked like ``X``. They replace the
+            ``validation_fraction`` hold-out: nothing is held out of ``X``,
+            early stopping monitors their loss, and without early stopping
+            their loss and accuracy are recorded in ``history_`` every epoch.
+            Request them with ``set_fit_request(X_val=True, y_val=True)`` in a
+            meta-estimator; ``Pipeline(transform_input=["X_val"])`` passes
+            them through the same preprocessing as ``X``.
+        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_labels), default=None
+            Their labels, all among those of ``y``; required with ``X_val``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation rows (multiplied by ``class_weight``).
 
         Returns
         -------
@@ -95,17 +116,37 @@ class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "_model")
-        return self._fit(X, y, sample_weight, warm=warm, one_epoch=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            warm=warm,
+            one_epoch=False,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None, *, validation_data=None):
+    def partial_fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        classes=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+        validation_data=None,
+    ):
         """Run one epoch over ``X`` and ``y``, starting from the current weights.
 
         Only for the stochastic solvers (sgd and adam), as in scikit-learn.
         ``early_stopping`` and ``validation_fraction`` apply to :meth:`fit`
         only: nothing is held out of a chunk and training never stops by
-        itself. To monitor training, pass ``validation_data``: it is
+        itself. To monitor training, pass ``X_val`` and ``y_val``: they are
         evaluated after the epoch and recorded in ``history_``
         (``val_loss``, ``val_accuracy``), ``validation_loss_curve_`` and
         ``validation_scores_``. Deciding when to stop, and keeping the best
@@ -124,9 +165,18 @@ class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
             Every class that can appear; required on the first call, ignored
             (but checked) afterwards. For a multilabel ``y``, the label
             columns are the classes: pass ``np.arange(n_labels)``.
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            Validation rows, checked like ``X``, evaluated after the epoch.
+        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_labels), default=None
+            Their labels, all in ``classes_``; required with ``X_val``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation rows (multiplied by ``class_weight``).
         validation_data : tuple, default=None
-            ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``,
-            evaluated after the epoch. Its labels must be in ``classes_``.
+            ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``.
+
+            .. deprecated:: 0.2
+               Use ``X_val``, ``y_val`` and ``sample_weight_val``;
+               ``validation_data`` will be removed in 0.3.
 
         Returns
         -------
@@ -140,6 +190,9 @@ class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
             warm=hasattr(self, "_model"),
             one_epoch=True,
             classes=classes,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
             validation_data=validation_data,
         )
 
@@ -204,8 +257,11 @@ class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
             return BinaryClasses(labels)
         return OneHotClasses(labels)
 
-    def _commit_targets(self, targets):
-        self.classes_ = targets.classes
+    def _target_attributes(self, targets):
+        return {"classes_": targets.classes}
+
+    def _class_weights(self, targets, y, *, one_epoch):
+        return class_weights(self.class_weight, targets, y, one_epoch=one_epoch)
 
     # -- prediction ---------------------------------------------------------------
 
@@ -274,6 +330,38 @@ class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
         return tags
 
 
+def class_weights(class_weight, targets, y, *, one_epoch):
+    """The weight of every class index under ``class_weight``, or None.
+
+    As in :class:`~sklearn.linear_model.LogisticRegression`: a dict maps
+    labels to weights (1 for the others), ``"balanced"`` gives
+    ``n_samples / (n_classes * bincount(y))`` from the labels ``y`` given to
+    fit, so that the row weights equal
+    :func:`~sklearn.utils.class_weight.compute_sample_weight` of ``y``.
+
+    Raises
+    ------
+    ValueError
+        For a multilabel ``y``, and for ``"balanced"`` in ``partial_fit``
+        (a chunk's label counts are not the data's).
+    """
+    if class_weight is None:
+        return None
+    if targets.kind == "multilabel-indicator":
+        raise ValueError(
+            "class_weight is not supported for multilabel targets: each row has "
+            "several labels. Weight the rows with sample_weight instead."
+        )
+    if class_weight == "balanced" and one_epoch:
+        raise ValueError(
+            "class_weight='balanced' is not supported by partial_fit: a chunk's label "
+            "counts are not those of the data. Pass a dict, for instance from "
+            "sklearn.utils.class_weight.compute_class_weight('balanced', classes=classes, "
+            "y=y) on all the labels."
+        )
+    return compute_class_weight(class_weight, classes=targets.classes, y=y)
+
+
 def _kind_of(y):
     kind = type_of_target(y)
     if kind not in ("binary", "multiclass", "multilabel-indicator"):
@@ -312,6 +400,19 @@ MLPLayerClassifier.__doc__ = f"""Multilayer perceptron classifier on an explicit
         peer_score="accuracy",
     )
 }
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, as in
+        :class:`~sklearn.linear_model.LogisticRegression`: every row's
+        weight (``sample_weight``, and ``sample_weight_val`` for ``X_val``)
+        is multiplied by its class's weight. A dict maps labels to weights
+        (1 for the labels it omits); ``"balanced"`` uses
+        ``n_samples / (n_classes * np.bincount(y))`` of the labels given to
+        ``fit`` (also for the early-stopping hold-out and ``X_val``). The fit
+        is the same, bit for bit, as passing
+        ``sample_weight=compute_sample_weight(class_weight, y)``. Not
+        supported for multilabel ``y``; ``partial_fit`` accepts a dict
+        only.
 
     Attributes
     ----------

@@ -8,7 +8,7 @@ import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 from skmlp._targets import target_matrix
-from skmlp._training import TrainingResult
+from skmlp._training import TrainingResult, evaluate
 
 
 def fit_lbfgs(
@@ -25,6 +25,8 @@ def fit_lbfgs(
     stopper,
     epoch_offset=0,
     t_offset=0,
+    validation=None,
+    epoch_hooks=None,
 ):
     """Minimise the penalised loss over all rows with L-BFGS-B and the analytic gradient.
 
@@ -48,11 +50,19 @@ def fit_lbfgs(
     verbose : bool
         Print the loss of every iteration.
     history : History
-        Receives one record per iteration (``train_loss``; no validation).
+        Receives one record per iteration (``train_loss``, and the
+        validation loss and score with ``validation``).
     stopper : EarlyStopping
         Tracks the lowest loss, for ``best_epoch_`` and ``best_loss_``.
     epoch_offset, t_offset : int, default=0
         Iterations and samples counted before this call.
+    validation : Rows, default=None
+        Evaluated at every iteration's solution and recorded; it never
+        stops L-BFGS nor decides which weights are kept.
+    epoch_hooks : EpochHooks, default=None
+        Called for every iteration once scipy reports it: ``begin`` with
+        the previous iteration's solution, then ``end`` with this one (True
+        stops L-BFGS after it); None runs no hooks.
 
     Returns
     -------
@@ -69,6 +79,13 @@ def fit_lbfgs(
     Y = target_matrix(targets, y, params.dtype)
     grads = network.flat_grads
     start = [time.perf_counter()]
+    val_data = None
+    if validation is not None:
+        X_val, y_val, w_val = validation.materialize()
+        val_data = (X_val, target_matrix(targets, y_val, params.dtype), w_val)
+    watched = val_data is not None or epoch_hooks is not None
+    previous = [params.copy()] if epoch_hooks is not None else None
+    stopped = [False]
 
     def loss_and_grad(theta):
         params[...] = theta
@@ -78,12 +95,17 @@ def fit_lbfgs(
     def record_iteration(intermediate_result):
         epoch = epoch_offset + len(history.records) - n_before + 1
         loss = float(intermediate_result.fun)
+        if watched:  # the last loss evaluated may be a trial point: use the solution
+            params[...] = intermediate_result.x
+        val_loss = val_score = np.nan
+        if val_data is not None:
+            val_loss, val_score = evaluate(network, *val_data, score=targets.score, epoch=epoch)
         now = time.perf_counter()
         record = {
             "epoch": epoch,
             "train_loss": loss,
-            "val_loss": np.nan,
-            history.score_name: np.nan,
+            "val_loss": val_loss,
+            history.score_name: val_score,
             "learning_rate": np.nan,
             "seconds": now - start[0],
         }
@@ -93,6 +115,15 @@ def fit_lbfgs(
         stopper.update(loss, params, epoch, record)
         if verbose:
             print(f"Iteration {epoch}: loss {loss:.6f}")
+        if epoch_hooks is not None:
+            epoch_hooks.begin(previous[0])
+            previous[0] = params.copy()
+            stopped[0] = epoch_hooks.end(previous[0])
+        return stopped[0]
+
+    def on_iteration(intermediate_result):
+        if record_iteration(intermediate_result):
+            raise StopIteration  # a callback asked to stop: scipy ends at this iteration
 
     n_before = len(history.records)
     with warnings.catch_warnings():
@@ -103,7 +134,7 @@ def fit_lbfgs(
             params.astype(np.float64),
             method="L-BFGS-B",
             jac=True,
-            callback=record_iteration,
+            callback=on_iteration,
             options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
         )
     params[...] = res.x
@@ -115,7 +146,7 @@ def fit_lbfgs(
     n_iter = min(res.nit, max_iter)
     if not history.records[n_before:]:  # stopped before its first iteration
         record_iteration(res)
-    if res.status != 0:
+    if res.status != 0 and not stopped[0]:
         warnings.warn(
             f"lbfgs failed to converge after {n_iter} iteration(s) (status={res.status}): "
             f"{res.message}. Increase the number of iterations (max_iter) or of loss "
@@ -123,4 +154,9 @@ def fit_lbfgs(
             ConvergenceWarning,
             stacklevel=4,
         )
-    return TrainingResult(n_epochs=n_iter, t=t_offset, converged=res.status == 0)
+    return TrainingResult(
+        n_epochs=n_iter,
+        t=t_offset,
+        converged=res.status == 0 and not stopped[0],
+        stopped_by_callback=stopped[0],
+    )

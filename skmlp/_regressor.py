@@ -77,7 +77,7 @@ class MLPLayerRegressor(RegressorMixin, BaseMLPLayer):
         self.weight_init = weight_init
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Train the network on ``X`` and ``y``.
 
         Parameters
@@ -88,6 +88,18 @@ class MLPLayerRegressor(RegressorMixin, BaseMLPLayer):
             Target values (non-negative for ``loss="poisson"``).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the rows, in the loss and its gradient.
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            Validation rows of your own, checked like ``X``. They replace the
+            ``validation_fraction`` hold-out: nothing is held out of ``X``,
+            early stopping monitors their loss, and without early stopping
+            their loss and R² are recorded in ``history_`` every epoch.
+            Request them with ``set_fit_request(X_val=True, y_val=True)`` in a
+            meta-estimator; ``Pipeline(transform_input=["X_val"])`` passes
+            them through the same preprocessing as ``X``.
+        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_outputs), default=None
+            Their targets; required with ``X_val``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation rows.
 
         Returns
         -------
@@ -95,15 +107,34 @@ class MLPLayerRegressor(RegressorMixin, BaseMLPLayer):
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "_model")
-        return self._fit(X, y, sample_weight, warm=warm, one_epoch=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            warm=warm,
+            one_epoch=False,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, *, validation_data=None):
+    def partial_fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+        validation_data=None,
+    ):
         """Run one epoch over ``X`` and ``y``, starting from the current weights.
 
         Only for the stochastic solvers (sgd and adam), as in scikit-learn.
-        Nothing is held out of a chunk; pass ``validation_data`` to record
+        Nothing is held out of a chunk; pass ``X_val`` and ``y_val`` to record
         the validation loss and R² in ``history_`` (``val_loss``,
         ``val_r2``).
 
@@ -115,9 +146,18 @@ class MLPLayerRegressor(RegressorMixin, BaseMLPLayer):
             Its targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the rows.
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            Validation rows, checked like ``X``, evaluated after the epoch.
+        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_outputs), default=None
+            Their targets; required with ``X_val``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation rows.
         validation_data : tuple, default=None
-            ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``,
-            evaluated after the epoch.
+            ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``.
+
+            .. deprecated:: 0.2
+               Use ``X_val``, ``y_val`` and ``sample_weight_val``;
+               ``validation_data`` will be removed in 0.3.
 
         Returns
         -------
@@ -130,6 +170,9 @@ class MLPLayerRegressor(RegressorMixin, BaseMLPLayer):
             sample_weight,
             warm=hasattr(self, "_model"),
             one_epoch=True,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
             validation_data=validation_data,
         )
 

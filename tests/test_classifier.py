@@ -830,9 +830,9 @@ def test_partial_fit_validation_data_is_validated_like_X(tiny_digits):
     X_bad[0, 0] = np.inf
     clf = fast()
     with pytest.raises(ValueError, match="infinity"):
-        clf.partial_fit(X, y, classes=np.arange(10), validation_data=(X_bad, y[:20]))
+        clf.partial_fit(X, y, classes=np.arange(10), X_val=X_bad, y_val=y[:20])
     with pytest.raises(ValueError, match="features"):
-        clf.partial_fit(X, y, classes=np.arange(10), validation_data=(X[:20, :5], y[:20]))
+        clf.partial_fit(X, y, classes=np.arange(10), X_val=X[:20, :5], y_val=y[:20])
     with pytest.raises(NotFittedError):
         clf.predict(X)
 

@@ -41,7 +41,7 @@ CONFIGURATIONS = [
 def test_lbfgs_and_one_batch_configurations_run_the_sample_weight_checks():
     assert expected_failed_checks(CONFIGURATIONS[0]) == {}
     assert expected_failed_checks(CONFIGURATIONS[2]) == {}
-    assert len(expected_failed_checks(MINIBATCH)) == 2
+    assert len(expected_failed_checks(MINIBATCH)) == 3  # and the class-weight check
     assert len(expected_failed_checks(CONFIGURATIONS[5])) == 2  # early stopping
 
 
