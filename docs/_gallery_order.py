@@ -8,6 +8,7 @@ ORDER = [
     "plot_multilabel.py",
     "plot_grid_search.py",
     "plot_dataframe_pipeline.py",
+    "plot_onnx_export.py",
 ]
 
 

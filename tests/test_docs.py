@@ -13,7 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 
-PUBLIC_MODULES = ["skmlp", "skmlp.layers", "skmlp.plotting", "skmlp.datasets"]
+PUBLIC_MODULES = [
+    "skmlp",
+    "skmlp.layers",
+    "skmlp.plotting",
+    "skmlp.datasets",
+    "skmlp.io",
+    "skmlp.onnx",
+]
 
 pytestmark = pytest.mark.skipif(not DOCS.is_dir(), reason="needs a source checkout")
 
