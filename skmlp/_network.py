@@ -6,7 +6,17 @@ from numbers import Integral
 import numpy as np
 
 from skmlp._losses import l2_penalty
-from skmlp.layers import Identity, Layer, Linear, Logistic, OutputLayer, ReLU, SoftmaxOutput, Tanh
+from skmlp.layers import (
+    Identity,
+    Layer,
+    Linear,
+    Logistic,
+    OutputLayer,
+    ReLU,
+    SoftmaxOutput,
+    Tanh,
+    _Elementwise,
+)
 
 ACTIVATIONS = {"identity": Identity, "logistic": Logistic, "tanh": Tanh, "relu": ReLU}
 
@@ -138,6 +148,35 @@ class Network:
             for layer in self.layers
             for key in layer.penalized
         ]
+        self._fold_biases()
+
+    def _fold_biases(self):
+        """Fold the bias of every ``Linear -> in-place activation -> Linear`` chain's upper Linear.
+
+        The flat arrays hold a Linear's ``coef`` rows and then its
+        ``intercept``: together, a ``(n_in + 1, n_out)`` matrix. When the
+        activation below works in place on the lower Linear's output, that
+        output can live in a buffer with a last column of ones, and the upper
+        Linear's forward product and both its parameter gradients each take
+        one BLAS call (see :class:`~skmlp.layers.Linear`). Custom layers, and
+        built-in ones whose methods a subclass overrides, are left as they are.
+        """
+        for layer in self.layers:
+            if isinstance(layer, Linear):
+                layer._pad_output, layer._padded_source, layer._folded = False, None, None
+        for lower, middle, upper in zip(self.layers, self.layers[1:], self.layers[2:]):
+            if not (_plain(lower, Linear) and _plain(upper, Linear)):
+                continue
+            if not (_plain(middle, _Elementwise) and middle.overwrite_input):
+                continue
+            folded = (
+                _stacked(upper.params["coef"], upper.params["intercept"]),
+                _stacked(upper.grads["coef"], upper.grads["intercept"]),
+            )
+            if folded[0] is None or folded[1] is None:
+                continue
+            lower._pad_output = True
+            upper._padded_source, upper._folded = lower, folded
 
     def params(self):
         """Return the parameter arrays in the network's fixed order.
@@ -451,6 +490,28 @@ def make_layers(hidden_layer_sizes, activation, n_out, init="glorot", output=Non
         layers += [Linear(width, init=init, gain=gain), ACTIVATIONS[activation]()]
     output = SoftmaxOutput() if output is None else output
     return [*layers, Linear(n_out, init=init, gain=gain), output]
+
+
+def _plain(layer, cls):
+    """Whether ``layer`` is a ``cls`` whose training-mode methods are ``cls``'s own."""
+    kind = type(layer)
+    return isinstance(layer, cls) and all(
+        getattr(kind, name) is getattr(cls, name)
+        for name in ("forward", "backward", "_make_scratch")
+    )
+
+
+def _stacked(coef, intercept):
+    """``coef`` and ``intercept`` as one ``(n_in + 1, n_out)`` matrix if stored so, else None."""
+    n_in, n_out = coef.shape
+    base = coef.base
+    if base is None or intercept.base is not base or not coef.flags.c_contiguous:
+        return None
+    start = coef.__array_interface__["data"][0]
+    if intercept.__array_interface__["data"][0] != start + coef.nbytes:
+        return None
+    offset = (start - base.__array_interface__["data"][0]) // base.itemsize
+    return base[offset : offset + (n_in + 1) * n_out].reshape(n_in + 1, n_out)
 
 
 def _run(layers, X):

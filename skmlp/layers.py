@@ -213,18 +213,19 @@ class _Buffered:
         self.clear()
         return super().build(n_in, rng, dtype)
 
-    def _buffer(self, name, n_rows, n_cols, dtype):
+    def _buffer(self, name, n_rows, n_cols, dtype, order="C"):
         """Return an ``(n_rows, n_cols)`` scratch array reused across calls.
 
-        Keyed by shape and dtype, so the full and the last, smaller minibatch
-        of an epoch each keep their own array and a lookup is one dict access.
+        Keyed by shape, dtype and memory order, so the full and the last,
+        smaller minibatch of an epoch each keep their own array and a lookup
+        is one dict access.
         """
-        key = (name, n_rows, n_cols, dtype)
+        key = (name, n_rows, n_cols, dtype, order)
         buf = self._buffers.get(key)
         if buf is None:
             if len(self._buffers) > 64:  # many different shapes: start afresh
                 self._buffers.clear()
-            buf = self._buffers[key] = np.empty((n_rows, n_cols), dtype=dtype)
+            buf = self._buffers[key] = np.empty((n_rows, n_cols), dtype=dtype, order=order)
         return buf
 
     #: ``(n_rows, buffers)`` of the last minibatch size; see :meth:`_scratch`.
@@ -314,6 +315,18 @@ class Linear(_Buffered, Layer):
     output_is_scratch = True
     _grads_in_place = True  # backward writes into grads; the network need not copy
 
+    # Bias folding, arranged by the network for a Linear -> in-place activation
+    # -> Linear chain (see Network._fold_biases): the lower Linear writes its
+    # output into the first columns of a buffer whose last column is ones
+    # (``_pad_output``), the activation overwrites them in place, and the
+    # upper Linear multiplies the whole buffer by ``[coef; intercept]``, the
+    # two parameters' adjacent storage seen as one matrix (``_folded``): one
+    # product instead of a product and a bias pass forward, and one instead
+    # of a product and a row sum backward.
+    _pad_output = False
+    _padded_source = None
+    _folded = None
+
     def __init__(self, n_out=None, *, init="glorot", gain=1.0):
         super().__init__()
         _check_n_out(n_out)
@@ -354,32 +367,50 @@ class Linear(_Buffered, Layer):
             out += intercept
             return out
         self._cache_X = X
+        scratch = self._scratch(X.shape[0])
+        if self._folded is not None:  # X is the first columns of the source's padded buffer
+            padded = self._padded_source._cache_padded
+            return np.matmul(padded, self._folded[0], out=scratch[0])
+        out = scratch[0]
         if isinstance(X, np.ndarray):
-            out = np.matmul(X, coef, out=self._scratch(X.shape[0])[0])
+            np.matmul(X, coef, out=out)
         else:  # scipy sparse input: the product is dense
-            out = np.asarray(X @ coef)
+            out[...] = X @ coef
         out += intercept
         return out
 
     def _make_scratch(self, n_rows):
         n_in, n_out = self.params["coef"].shape
         dtype = self.params["coef"].dtype
-        return (
-            self._buffer("out", n_rows, n_out, dtype),
-            self._buffer("grad_in", n_rows, n_in, dtype) if self.needs_input_grad else None,
-            self._ones(n_rows, dtype),
-        )
+        if self._pad_output:
+            # column-major, so that the output's columns (all but the ones)
+            # are one contiguous block for the activation's passes
+            padded = self._buffer("padded", n_rows, n_out + 1, dtype, "F")
+            padded[:, n_out] = 1.0
+            self._cache_padded = padded
+            out = padded[:, :n_out]
+        else:
+            out = self._buffer("out", n_rows, n_out, dtype)
+        # the gradient at a folded input meets the activation's column-major output
+        order = "F" if self._folded is not None else "C"
+        grad_in = None
+        if self.needs_input_grad:
+            grad_in = self._buffer("grad_in", n_rows, n_in, dtype, order)
+        return (out, grad_in, self._ones(n_rows, dtype))
 
     def backward(self, grad_out):
         X = self._cache_X
         grads = self.grads
         _, grad_in, ones = self._scratch(grad_out.shape[0])
-        if isinstance(X, np.ndarray):
+        if self._folded is not None:  # both gradients from one product
+            np.matmul(self._padded_source._cache_padded.T, grad_out, out=self._folded[1])
+        elif isinstance(X, np.ndarray):
             np.matmul(X.T, grad_out, out=grads["coef"])
+            # ones @ G sums the rows through BLAS, several times cheaper than add.reduce
+            np.dot(ones, grad_out, out=grads["intercept"])
         else:
             grads["coef"][...] = X.T @ grad_out
-        # ones @ G sums the rows through BLAS, several times cheaper than add.reduce
-        np.dot(ones, grad_out, out=grads["intercept"])
+            np.dot(ones, grad_out, out=grads["intercept"])
         if not self.needs_input_grad:
             return None
         if grad_in is None:  # needs_input_grad was switched on after the buffers were made
@@ -436,7 +467,10 @@ class _Elementwise(_Buffered, Layer):
 
     def _make_scratch(self, n_rows):
         Y = self._cache_Y
-        return (self._buffer("derivative", n_rows, Y.shape[1], self._derivative_dtype or Y.dtype),)
+        # in Y's memory order: mixing orders makes every pass a strided one
+        order = "F" if Y.flags.f_contiguous and not Y.flags.c_contiguous else "C"
+        dtype = self._derivative_dtype or Y.dtype
+        return (self._buffer("derivative", n_rows, Y.shape[1], dtype, order),)
 
     def backward(self, grad_out):
         return self._derivative(self._cache_Y, grad_out)

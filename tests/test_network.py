@@ -1,11 +1,12 @@
 """Network: order, flat parameter views, gradient alignment, chunked prediction."""
 
+import copy
 import pickle
 
 import numpy as np
 import pytest
 
-from skmlp import Network
+from skmlp import Network, check_gradients
 from skmlp._network import make_layers, resolve_stack
 from skmlp.layers import Identity, Layer, Linear, Logistic, ReLU, SoftmaxOutput, Tanh
 
@@ -440,3 +441,46 @@ def test_linear_n_out_is_checked_again_at_build(rng):
     layer.n_out = 2.5
     with pytest.raises(ValueError, match=r"positive integer.*2\.5"):
         layer.build(4, rng, np.float64)
+
+
+class _UnfoldedLogistic(Logistic):
+    """A Logistic whose forward is its own: the network folds no bias around it."""
+
+    def forward(self, X, *, training=True):
+        return super().forward(X, training=training)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_folded_biases_train_the_same_model_as_unfolded_ones(dtype, rng):
+    X, y = rng.normal(size=(60, 5)).astype(dtype), rng.randint(0, 3, 60)
+    Y = np.eye(3, dtype=dtype)[y]
+
+    def trained(activation):
+        net = Network([Linear(7), activation, Linear(6), ReLU(), Linear(3), SoftmaxOutput()])
+        net.build(5, np.random.RandomState(0), dtype)
+        for start in (0, 25, 50, 0):  # full and short minibatches, as an epoch has
+            net.loss_and_grad(X[start : start + 25], Y[start : start + 25], grad_scale=0.1)
+            net.flat_params -= net.flat_grads
+        return net
+
+    folded, unfolded = trained(Logistic()), trained(_UnfoldedLogistic())
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(folded.flat_params, unfolded.flat_params, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(folded.predict(X), unfolded.predict(X), rtol=rtol, atol=rtol)
+
+
+def test_folded_stacks_pass_the_gradient_check(rng):
+    X, y = rng.normal(size=(8, 4)), rng.randint(0, 3, 8)
+    stack = [Linear(6), Logistic(), Linear(5), Tanh(), Linear(), SoftmaxOutput()]
+    assert check_gradients(stack, X, y, sample_weight=rng.uniform(0.5, 2, 8), alpha=0.1).passed
+
+
+def test_folding_survives_copies_and_pickling(rng):
+    X, y = rng.normal(size=(30, 4)), rng.randint(0, 2, 30)
+    Y = np.eye(2)[y]
+    net = Network([Linear(6), ReLU(), Linear(2), SoftmaxOutput()]).build(4, rng, np.float64)
+    for clone in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        assert clone.loss_and_grad(X, Y) == pytest.approx(net.loss_and_grad(X, Y), rel=1e-12)
+        np.testing.assert_allclose(clone.flat_grads, net.flat_grads, rtol=1e-12)
+        clone.flat_params += 1.0  # the copy's views are its own
+        assert not np.allclose(clone.flat_params, net.flat_params)
