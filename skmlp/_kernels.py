@@ -26,9 +26,11 @@ except ImportError:  # pragma: no cover - NumPy 1.x
 #: ``exp`` from overflowing (and warning) at -1e4.
 _EXP_CLAMP = {np.dtype(np.float64): 709.0, np.dtype(np.float32): 88.0}
 
-#: Elements above which a vectorised ``exp`` beats ``expit`` for float32 on
-#: AVX2 (its four passes cost more call overhead on a minibatch).
-_SMALL = 4096
+#: Elements above which a vectorised ``exp`` beats ``expit``: on AVX-512
+#: from about 500 elements on (below, its four passes cost more call
+#: overhead than they save: one row of a prediction, a small minibatch);
+#: on AVX2 for float32 only, from a few thousand on.
+_EXP_FROM = {"avx512": 512, "avx2": 4096}
 
 
 def simd_level(features=None):
@@ -87,20 +89,20 @@ def choose_logistic(level, dtype, n_elements):
     kernel : callable
         ``kernel(X, out) -> out``.
     """
-    if level == "avx512":
-        return logistic_exp
-    if level == "avx2" and np.dtype(dtype) == np.float32 and n_elements > _SMALL:
-        return logistic_exp
-    return logistic_expit
+    return logistic_exp if n_elements > _exp_from(level, dtype) else logistic_expit
+
+
+def _exp_from(level, dtype):
+    """Size above which :func:`logistic_exp` is chosen (infinite: never)."""
+    if level == "avx512" or (level == "avx2" and np.dtype(dtype) == np.float32):
+        return _EXP_FROM[level]
+    return np.inf
 
 
 _LEVEL = simd_level()
 
-#: This process's choice per dtype, for arrays up to ``_SMALL`` elements and above.
-_CHOSEN = {
-    np.dtype(dtype): (choose_logistic(_LEVEL, dtype, 1), choose_logistic(_LEVEL, dtype, _SMALL + 1))
-    for dtype in (np.float64, np.float32)
-}
+#: This process's choice: the size above which each dtype takes ``exp``.
+_CHOSEN = {np.dtype(dtype): _exp_from(_LEVEL, dtype) for dtype in (np.float64, np.float32)}
 
 
 def logistic(X, out):
@@ -117,4 +119,5 @@ def logistic(X, out):
     -------
     out : ndarray
     """
-    return _CHOSEN[out.dtype][out.size > _SMALL](X, out)
+    kernel = logistic_exp if out.size > _CHOSEN[out.dtype] else logistic_expit
+    return kernel(X, out)

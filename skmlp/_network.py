@@ -148,6 +148,7 @@ class Network:
             for layer in self.layers
             for key in layer.penalized
         ]
+        self._widest_param = max([p.shape[-1] for p in self.params() if p.ndim], default=1)
         self._fold_biases()
 
     def _fold_biases(self):
@@ -330,9 +331,8 @@ class Network:
         """
         hidden = self.layers[:-1]
         n_samples = X.shape[0]
-        widest = max([X.shape[1]] + [p.shape[-1] for p in self.params()])
-        itemsize = self.flat_params.dtype.itemsize
-        chunk = max(1, _CHUNK_BYTES // (widest * itemsize))
+        widest = max(X.shape[1], self._widest_param)
+        chunk = max(1, _CHUNK_BYTES // (widest * self.flat_params.itemsize))
         width = self.widths[-2]
         if n_samples <= chunk:
             return self._run_checked(hidden, X, width)

@@ -117,7 +117,8 @@ def validate_predict_data(estimator, X):
     then the full check runs); everything else goes through scikit-learn's
     ``validate_data``, with its messages and feature-name warnings.
     """
-    check_is_fitted(estimator, "n_outputs_")
+    if "n_outputs_" not in vars(estimator):  # one dict lookup on the 1-row hot path
+        check_is_fitted(estimator, "n_outputs_")  # raises NotFittedError
     if (
         type(X) is np.ndarray
         and X.ndim == 2
