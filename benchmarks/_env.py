@@ -3,6 +3,7 @@
 import datetime
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -76,6 +77,22 @@ def numpy_simd():
 
 def git_revision(path=REPO_ROOT):
     """The commit checked out in ``path``, ``+dirty`` with uncommitted changes; None without git."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(path), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit + ("+dirty" if status else "")
 
 
 def blas_info():
