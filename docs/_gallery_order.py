@@ -4,6 +4,7 @@ ORDER = [
     "plot_tutorial_digits.py",
     "plot_custom_layer.py",
     "plot_early_stopping_vs_sklearn.py",
+    "plot_training_monitor.py",
     "plot_regressor.py",
     "plot_multilabel.py",
     "plot_grid_search.py",

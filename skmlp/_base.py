@@ -9,6 +9,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 
 from skmlp._callbacks import CallbackSupportMixin, FitTask
@@ -94,6 +95,55 @@ def expected_failed_checks(estimator):
     if not full_batch and "class_weight" in estimator.get_params():
         checks["check_class_weight_classifiers"] = _CLASS_WEIGHT_XFAIL
     return checks
+
+
+#: What scikit-learn's callback API keeps on an estimator: how it is trained,
+#: not what it predicts with. A fitted estimator's pickle leaves them out.
+_CALLBACK_STATE = (
+    "_skl_callbacks",
+    "_skl_callbacks_to_teardown",
+    "_callback_fit_ctx",
+    "_parent_callback_ctx",
+)
+
+
+class _ValidationScore:
+    """The ``scoring`` of the validation rows for the weights the network has now.
+
+    A local of one fit, never kept on the estimator: it holds the validation
+    rows. ``estimator`` predicts with the live network of the fit, so every
+    call scores the current epoch's weights.
+    """
+
+    def __init__(self, scorer, name, estimator, X, y, sample_weight):
+        self.scorer, self.name, self.estimator = scorer, name, estimator
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+
+    def __call__(self):
+        if self.sample_weight is None:
+            return self.scorer(self.estimator, self.X, self.y)
+        return self.scorer(self.estimator, self.X, self.y, sample_weight=self.sample_weight)
+
+
+def _scorer_name(scoring):
+    """How the stop line names ``scoring``."""
+    if scoring is None:
+        return "score"
+    if isinstance(scoring, str):
+        return scoring
+    return getattr(scoring, "__name__", None) or repr(scoring)
+
+
+def _best_of(records, by_score):
+    """The best record: highest ``val_score`` (``by_score``), else lowest validation loss."""
+    if by_score:
+        scores = [record.get("val_score", np.nan) for record in records]
+        if not all(np.isnan(scores)):
+            return records[int(np.nanargmax(scores))]
+    losses = [record["val_loss"] for record in records]
+    if all(np.isnan(losses)):
+        losses = [record["train_loss"] for record in records]
+    return records[int(np.nanargmin(losses))]
 
 
 def _make_rng(random_state):
@@ -252,6 +302,9 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "weight_init": [StrOptions({"glorot", "normal"})],
+        # as HistGradientBoosting's: "loss", a scorer name (checked by
+        # check_scoring before training), a callable or None
+        "scoring": [str, callable, None],
     }
 
     # -- what a subclass provides -------------------------------------------------
@@ -309,6 +362,7 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
                     "validation_data, not both."
                 )
             X_val, y_val, sample_weight_val = _unpack_validation_data(validation_data)
+        scorer = None if self.scoring == "loss" else check_scoring(self, self.scoring)
         X_given, y_given = X, y  # what the callbacks see
         previous = self._model if warm else None
         X, y, sample_weight, seen = validate_fit_data(
@@ -335,7 +389,7 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
         user_weight = sample_weight
         class_weights = self._class_weights(targets, y, one_epoch=one_epoch)
         sample_weight = _reweight(sample_weight, class_weights, y_enc)
-        validation = self._validation_rows(
+        validation, y_val = self._validation_rows(
             X_val, y_val, sample_weight_val, targets, dtype, seen, class_weights
         )
         signature = (X.shape[1], *(repr(layer) for layer in stack))
@@ -359,6 +413,13 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
         )
         if not one_epoch:  # each fit stops on its own; partial_fit calls share one record
             model.stopper = EarlyStopping(_patience(self), self.tol, early_stopping)
+        watched = holdout if holdout is not None else validation
+        monitor = None
+        if scorer is not None:
+            model.history.add_column("val_score")
+            if watched is not None:
+                labels = y if holdout is not None else y_val
+                monitor = self._validation_score(scorer, model, seen, watched, labels)
         epoch_offset = len(model.history.records)
         t_offset = self.t_ if previous is not None else 0
         task = FitTask(
@@ -390,6 +451,7 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
                 t_offset=t_offset,
                 validation=validation,
                 epoch_hooks=hooks,
+                monitor=monitor,
             )
         else:
             config = TrainingConfig(
@@ -412,13 +474,23 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
                 history=model.history,
                 stopper=model.stopper,
                 targets=targets,
-                validation=holdout if holdout is not None else validation,
+                validation=watched,
                 epoch_offset=epoch_offset,
                 t_offset=t_offset,
                 epoch_hooks=hooks,
+                monitor=monitor,
             )
         model.network.clear()
-        self._commit(model, result, seen, incremental=one_epoch, first_record=epoch_offset)
+        self._commit(
+            model,
+            result,
+            seen,
+            incremental=one_epoch,
+            first_record=epoch_offset,
+            scored=monitor is not None,
+        )
+        if self.verbose and not one_epoch:
+            print(result.stop_reason)
         if (
             not lbfgs
             and not one_epoch
@@ -437,9 +509,12 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
         return self
 
     def _validation_rows(self, X_val, y_val, sw_val, targets, dtype, seen, class_weights):
-        """The validation rows of ``X_val``, checked like ``X``, or None without them."""
+        """The validation rows of ``X_val``, checked like ``X``, and their checked labels.
+
+        ``(None, None)`` without them.
+        """
         if X_val is None and y_val is None and sw_val is None:
-            return None
+            return None, None
         if X_val is None or y_val is None:
             raise ValueError(
                 "X_val and y_val must be passed together (sample_weight_val only with "
@@ -459,7 +534,37 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
         y_enc = targets.encode(y_val, dtype, name="y_val")
         sw_val = _reweight(sw_val, class_weights, y_enc)
         X_val = X_val.astype(dtype, copy=False)
-        return Rows(X_val, y_enc, sw_val, np.arange(X_val.shape[0]))
+        return Rows(X_val, y_enc, sw_val, np.arange(X_val.shape[0])), y_val
+
+    def _validation_score(self, scorer, model, seen, rows, labels):
+        """The ``scoring`` of ``rows`` (whose labels are ``labels[rows.index]``), per epoch.
+
+        The scorer gets an estimator that predicts with the network being
+        trained, the validation rows as checked arrays (no feature names)
+        and their weights.
+        """
+        view = copy.copy(self)
+        for name, value in self._fitted_view(model, model.network, seen).items():
+            setattr(view, name, value)
+        view.__dict__.pop("feature_names_in_", None)  # scored on checked arrays
+        X, _, weights = rows.materialize()
+        name = _scorer_name(self.scoring)
+        return _ValidationScore(scorer, name, view, X, labels[rows.index], weights)
+
+    def _fitted_view(self, model, network, seen):
+        """The attributes that make a copy of the estimator predict with ``network``."""
+        features = self if seen is None else seen
+        attributes = {
+            "_model": replace(model, network=network),
+            "n_features_in_": features.n_features_in_,
+            "n_outputs_": network.n_out,
+            "layers_": network.layers,
+            **self._target_attributes(model.targets),
+        }
+        names = getattr(features, "feature_names_in_", None)
+        if names is not None or hasattr(self, "feature_names_in_"):
+            attributes["feature_names_in_"] = names  # None hides a previous fit's names
+        return attributes
 
     def _snapshot(self, model, seen, params):
         """Fitted attributes of a model with a copy of the flat ``params``, for the callbacks.
@@ -470,17 +575,8 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
         network = copy.deepcopy(model.network)
         network.clear()
         network.flat_params[...] = params
-        features = self if seen is None else seen
-        attributes = {
-            "_model": replace(model, network=network, history=model.history.copy()),
-            "n_features_in_": features.n_features_in_,
-            "n_outputs_": network.n_out,
-            "layers_": network.layers,
-            **self._target_attributes(model.targets),
-        }
-        names = getattr(features, "feature_names_in_", None)
-        if names is not None or hasattr(self, "feature_names_in_"):
-            attributes["feature_names_in_"] = names  # None hides a previous fit's names
+        attributes = self._fitted_view(model, network, seen)
+        attributes["_model"] = replace(attributes["_model"], history=model.history.copy())
         return attributes
 
     def _new_model(self, stack, n_features, dtype, rng, signature, settings, targets):
@@ -515,8 +611,12 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
             model.settings = settings
         return model
 
-    def _commit(self, model, result, seen, *, incremental, first_record=0):
-        """Write every fitted attribute, from the training result and the model."""
+    def _commit(self, model, result, seen, *, incremental, first_record=0, scored=False):
+        """Write every fitted attribute, from the training result and the model.
+
+        ``scored``: this call recorded the ``scoring`` of validation rows
+        (``val_score``), which then decides the best epoch.
+        """
         history = model.history
         if seen is not None:
             seen.commit_to(self)
@@ -533,20 +633,21 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
         val = history.column("val_loss")
         validated = not all(np.isnan(val))
         if incremental:  # nothing is restored: the best of every call so far
-            curve = val if validated else self.loss_curve_
-            best_record = history.records[int(np.nanargmin(curve))]
+            best_record = _best_of(history.records, scored)
         else:  # this fit's stopper: the epoch whose weights were kept
             best_record = model.stopper.best_record
-            fit_val = [record["val_loss"] for record in history.records[first_record:]]
+            fit_records = history.records[first_record:]
+            fit_val = [record["val_loss"] for record in fit_records]
             if not model.stopper.keep_best and not all(np.isnan(fit_val)):
-                # X_val recorded without early stopping: this fit's lowest validation loss
-                best_record = history.records[first_record + int(np.nanargmin(fit_val))]
+                # X_val recorded without early stopping: this fit's best validation epoch
+                best_record = _best_of(fit_records, scored)
         self.best_epoch_ = best_record["epoch"]
         if validated:
+            score_name = "val_score" if scored else history.score_name
             self.validation_loss_curve_ = val
-            self.validation_scores_ = history.column(history.score_name)
+            self.validation_scores_ = history.column(score_name)
             self.best_validation_loss_ = best_record["val_loss"]
-            self.best_validation_score_ = best_record[history.score_name]
+            self.best_validation_score_ = best_record.get(score_name, np.nan)
             self.best_loss_ = None
         else:
             self.validation_loss_curve_ = None
@@ -593,6 +694,21 @@ class BaseMLPLayer(CallbackSupportMixin, BaseEstimator):
         """The output layer's prediction for validated ``X``."""
         X = validate_predict_data(self, X)
         return self._model.network.predict(X)
+
+    def __getstate__(self):
+        """The state to pickle, copy or dump with skops.
+
+        A fitted estimator's state leaves out the callbacks of
+        ``set_callbacks`` and the callback API's bookkeeping: they say how
+        to train, not how to predict, and a progress bar or a monitor's
+        logs have no place in a model file. An unfitted estimator keeps
+        them, so that the clones a meta-estimator sends to joblib's workers
+        run them.
+        """
+        state = super().__getstate__()
+        if "_model" in state:
+            state = {key: value for key, value in state.items() if key not in _CALLBACK_STATE}
+        return state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -661,11 +777,16 @@ PARAMETERS_DOC = """\
 
     tol : float, default=1e-4
         Improvement of the monitored loss (validation loss with early
-        stopping, training loss without) that counts as progress; for lbfgs,
-        the tolerance on the projected gradient.
+        stopping, training loss without), or of the validation score with
+        ``scoring``, that counts as progress; for lbfgs, the tolerance on the
+        projected gradient.
 
     verbose : bool, default=False
-        Print one line per epoch (per iteration for lbfgs).
+        Print one line per epoch (per iteration for lbfgs), and at the end
+        of ``fit`` one line saying why training stopped: a plateau of the
+        watched value (with ``tol`` and the epochs without improvement),
+        ``max_iter``, a callback, divergence or an interrupt, and which
+        epoch's weights were restored; L-BFGS's own reason for lbfgs.
 
     warm_start : bool, default=False
         Continue from the previous fit's weights and optimizer state instead of
@@ -684,13 +805,15 @@ PARAMETERS_DOC = """\
         Use Nesterov's momentum (with ``solver="sgd"`` and ``momentum > 0``).
 
     early_stopping : bool, default=False
-        Hold out {holdout} of the training rows, stop when their {loss} has
-        not improved by ``tol`` for more than ``n_iter_no_change`` epochs,
-        and restore the weights of the epoch with the lowest validation loss
-        (sgd and adam; ignored by lbfgs). scikit-learn's {peer} monitors the
-        {peer_score} instead and restores the epoch with the best one;
-        monitoring the validation *loss* is the one difference in meaning
-        between the two estimators' parameters.
+        Hold out {holdout} of the training rows (none with ``X_val``), stop
+        when their {loss} has not improved by ``tol`` for more than
+        ``n_iter_no_change`` epochs, and restore the weights of the epoch
+        with the lowest validation loss (sgd and adam; ignored by lbfgs);
+        ``scoring`` watches a score instead. scikit-learn's {peer} monitors
+        the {peer_score} and restores the epoch with the best one
+        (``scoring=None`` here); monitoring the validation *loss* by default
+        is the one difference in meaning between the two estimators'
+        parameters.
 
     validation_fraction : float, default=0.1
         Share of the training rows held out for early stopping.
@@ -718,7 +841,23 @@ PARAMETERS_DOC = """\
         ``±sqrt(6 / (fan_in + fan_out))`` (``sqrt(2 / ...)`` before logistic
         units), as scikit-learn does. ``"normal"``: the tutorial's
         ``randn * 0.1`` with zero intercepts. Ignored when ``layers`` is
-        given (each Linear carries its own ``init``)."""
+        given (each Linear carries its own ``init``).
+
+    scoring : str, callable or None, default="loss"
+        What early stopping watches on the validation rows (the hold-out,
+        or ``X_val``), as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`:
+        ``"loss"`` their {loss}; otherwise a scikit-learn scoring, by name
+        ({scoring_names}, ...) or as a callable ``scorer(estimator, X, y)``
+        such as :func:`~sklearn.metrics.make_scorer` returns, or None for
+        the estimator's ``score`` ({peer_score}). It scores the model of
+        every epoch on the validation rows, with their weights; higher is
+        better: training stops when it has not improved by ``tol`` for more
+        than ``n_iter_no_change`` epochs and the epoch with the highest
+        score is restored. Its values are the column ``val_score`` of
+        ``history_`` and ``validation_scores_``. Without early stopping it
+        is only recorded (for ``X_val``); without validation rows it is not
+        used. An unknown name is a ``ValueError`` before training starts."""
 
 #: The fitted attributes both estimators document.
 ATTRIBUTES_DOC = """\
@@ -753,18 +892,19 @@ ATTRIBUTES_DOC = """\
         ``fit``, ``validation_data`` in ``partial_fit``; NaN for epochs
         without either); None when no epoch was validated.
     best_validation_loss_ : float or None
-        Lowest validation loss. ``fit`` with early stopping kept its
+        Validation loss of ``best_epoch_``: the lowest one, unless
+        ``scoring`` chose the epoch. ``fit`` with early stopping kept its
         weights; ``partial_fit`` never restores weights.
     validation_scores_ : list of float or None
-        Validation {score} of every epoch, NaN and None as
-        ``validation_loss_curve_``.
+        Validation {score} of every epoch (the ``scoring``'s value when it
+        is not ``"loss"``), NaN and None as ``validation_loss_curve_``.
     best_validation_score_ : float or None
-        Validation {score} at the epoch of ``best_validation_loss_``.
+        The same score at ``best_epoch_``.
     best_epoch_ : int
-        Epoch (numbered across warm starts) of the latest fit's lowest
-        validation loss, whose weights early stopping kept, or, without
-        validation, of its lowest training loss; after ``partial_fit``, the
-        best over all calls.
+        Epoch (numbered across warm starts) of the latest fit's best
+        validation epoch (lowest loss, or highest ``scoring``), whose
+        weights early stopping kept, or, without validation, of its lowest
+        training loss; after ``partial_fit``, the best over all calls.
     n_layers_ : int
         Number of layers in scikit-learn's sense: linear layers plus one.
     n_outputs_ : int
@@ -773,7 +913,9 @@ ATTRIBUTES_DOC = """\
         The output layer's function: {out_activation}
     history_ : pandas.DataFrame
         One row per epoch: ``epoch``, ``train_loss``, ``val_loss``,
-        ``{score_column}``, ``learning_rate``, ``seconds``; built when read.
+        ``{score_column}``, ``learning_rate``, ``seconds``, and ``val_score``
+        (before ``learning_rate``) once a fit had a ``scoring`` other than
+        ``"loss"``; built when read.
     batch_loss_curve_ : list of ndarray
         The loss of every minibatch, one array per epoch."""
 

@@ -54,6 +54,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
         n_iter_no_change=10,
         max_fun=15000,
         weight_init="glorot",
+        scoring="loss",
         class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -81,6 +82,7 @@ class MLPLayerClassifier(ClassifierMixin, BaseMLPLayer):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.weight_init = weight_init
+        self.scoring = scoring
         self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -397,6 +399,7 @@ MLPLayerClassifier.__doc__ = f"""Multilayer perceptron classifier on an explicit
         holdout="a stratified ``validation_fraction`` (random for multilabel ``y``)",
         loss="cross-entropy",
         peer="MLPClassifier",
+        scoring_names='``"accuracy"``, ``"balanced_accuracy"``, ``"neg_log_loss"``',
         peer_score="accuracy",
     )
 }

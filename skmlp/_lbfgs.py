@@ -8,7 +8,7 @@ import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 from skmlp._targets import target_matrix
-from skmlp._training import TrainingResult, evaluate
+from skmlp._training import TrainingResult, check_score, evaluate
 
 
 def fit_lbfgs(
@@ -27,6 +27,7 @@ def fit_lbfgs(
     t_offset=0,
     validation=None,
     epoch_hooks=None,
+    monitor=None,
 ):
     """Minimise the penalised loss over all rows with L-BFGS-B and the analytic gradient.
 
@@ -63,6 +64,9 @@ def fit_lbfgs(
         Called for every iteration once scipy reports it: ``begin`` with
         the previous iteration's solution, then ``end`` with this one (True
         stops L-BFGS after it); None runs no hooks.
+    monitor : callable, default=None
+        ``monitor()`` scores every iteration's solution on the validation
+        rows, recorded as ``"val_score"`` (with ``validation`` only).
 
     Returns
     -------
@@ -110,6 +114,8 @@ def fit_lbfgs(
             "seconds": now - start[0],
         }
         start[0] = now
+        if monitor is not None and val_data is not None:
+            record["val_score"] = check_score(monitor(), monitor.name, epoch)
         history.append(**record)
         history.batch_losses.append(np.array([loss]))
         stopper.update(loss, params, epoch, record)
@@ -154,9 +160,14 @@ def fit_lbfgs(
             ConvergenceWarning,
             stacklevel=4,
         )
+    if stopped[0]:
+        reason = f"A callback asked to stop after iteration {epoch_offset + n_iter}."
+    else:
+        reason = f"L-BFGS stopped after {n_iter} iteration(s): {res.message}"
     return TrainingResult(
         n_epochs=n_iter,
         t=t_offset,
         converged=res.status == 0 and not stopped[0],
         stopped_by_callback=stopped[0],
+        stop_reason=reason,
     )

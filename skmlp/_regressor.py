@@ -3,11 +3,10 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils._available_if import available_if
-from sklearn.utils._param_validation import StrOptions
 
 from skmlp._base import ATTRIBUTES_DOC, NOTES_DOC, PARAMETERS_DOC, BaseMLPLayer
 from skmlp._targets import Continuous
-from skmlp._validation import _fit_context
+from skmlp._validation import StrOptions, _fit_context
 from skmlp.layers import ExpOutput, IdentityOutput
 
 __all__ = ["MLPLayerRegressor"]
@@ -48,6 +47,7 @@ class MLPLayerRegressor(RegressorMixin, BaseMLPLayer):
         n_iter_no_change=10,
         max_fun=15000,
         weight_init="glorot",
+        scoring="loss",
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -75,6 +75,7 @@ class MLPLayerRegressor(RegressorMixin, BaseMLPLayer):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.weight_init = weight_init
+        self.scoring = scoring
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
@@ -259,6 +260,7 @@ MLPLayerRegressor.__doc__ = f"""Multilayer perceptron regressor on an explicit s
         holdout="a random ``validation_fraction``",
         loss="loss",
         peer="MLPRegressor",
+        scoring_names='``"r2"``, ``"neg_mean_squared_error"``, ``"neg_mean_absolute_error"``',
         peer_score="R²",
     )
 }

@@ -143,17 +143,24 @@ class History:
         self.records = []
         self.batch_losses = []
 
+    def add_column(self, name):
+        """Add a column (before ``learning_rate``); records without it read NaN."""
+        if name not in self.columns:
+            at = self.columns.index("learning_rate")
+            self.columns = (*self.columns[:at], name, *self.columns[at:])
+
     def append(self, **record):
         """Add one epoch's values (keys from :attr:`columns`)."""
         self.records.append(record)
 
     def column(self, name):
-        """Return one column as a list."""
-        return [r[name] for r in self.records]
+        """Return one column as a list (NaN for the records without it)."""
+        return [r.get(name, np.nan) for r in self.records]
 
     def copy(self):
         """Return an independent history with the same records (for a new fit to extend)."""
         new = History(self.score_name)
+        new.columns = self.columns
         new.records = list(self.records)
         new.batch_losses = list(self.batch_losses)
         return new
@@ -187,6 +194,8 @@ class TrainingResult:
         weights were restored).
     restored_best : bool
         The weights are those of the stopper's best epoch.
+    stop_reason : str
+        Why training stopped, one sentence (the verbose output's last line).
     """
 
     n_epochs: int = 0
@@ -196,6 +205,7 @@ class TrainingResult:
     stopped_by_callback: bool = False
     diverged_epoch: int | None = None
     restored_best: bool = False
+    stop_reason: str = ""
     records: list = field(default_factory=list)
 
 
@@ -220,6 +230,7 @@ def train(
     epoch_offset=0,
     t_offset=0,
     epoch_hooks=None,
+    monitor=None,
 ):
     """Run minibatch epochs until a plateau, ``config.max_iter`` epochs or divergence.
 
@@ -255,6 +266,13 @@ def train(
         Called before (``begin(params)``) and after (``end(params)``, True
         to stop) every epoch, and ``abandon()`` for an epoch that does not
         complete; None runs no hooks.
+    monitor : callable, default=None
+        ``monitor()`` scores the network's current weights on the
+        validation rows (higher is better), recorded as ``"val_score"``
+        after every epoch; with ``config.early_stopping`` it replaces the
+        validation loss as what the stopper watches (as ``-score``).
+        ``monitor.name`` names it in :attr:`TrainingResult.stop_reason`.
+        None watches the loss.
 
     Returns
     -------
@@ -264,8 +282,8 @@ def train(
     ------
     ValueError
         When the loss or the weights become non-finite and there are no
-        earlier best weights to return to, or when the validation loss is
-        not finite.
+        earlier best weights to return to, when the validation loss is
+        not finite, or when the monitored score is NaN.
     """
     batch_size = config.batch_size
     dtype = network.flat_params.dtype
@@ -279,6 +297,8 @@ def train(
         val_data = (X_val, target_matrix(targets, y_val, dtype), w_val)
     result = TrainingResult(t=t_offset)
     batch_losses = np.empty(-(-len(train_rows) // batch_size))
+    watch_score = config.early_stopping and val_data is not None and monitor is not None
+    watch_val = config.early_stopping and val_data is not None
     epoch = epoch_offset
     try:
         for epoch in range(epoch_offset + 1, epoch_offset + config.max_iter + 1):
@@ -319,30 +339,44 @@ def train(
                 "learning_rate": optimizer.learning_rate,
                 "seconds": time.perf_counter() - start_time,
             }
+            if monitor is not None and val_data is not None:
+                record["val_score"] = check_score(monitor(), monitor.name, epoch)
             history.append(**record)
             history.batch_losses.append(batch_losses.copy())
             if config.verbose:
                 _print_epoch(record, history.score_name)
-            monitored = val_loss if config.early_stopping and val_data is not None else train_loss
+            if watch_score:
+                monitored = -record["val_score"]
+            else:
+                monitored = val_loss if watch_val else train_loss
             plateau = stopper.update(monitored, network.flat_params, epoch, record)
             stop = epoch_hooks is not None and epoch_hooks.end(network.flat_params)
             optimizer.learning_rate = schedule.epoch_end(optimizer.learning_rate, result.t)
             if stop:
                 result.stopped_by_callback = True
+                result.stop_reason = f"A callback asked to stop after epoch {epoch}."
                 break
             if plateau:
                 lowered = schedule.on_plateau(optimizer.learning_rate)
                 if lowered is None:
                     result.converged = True
+                    what = _watched(watch_val, watch_score and monitor.name)
+                    result.stop_reason = (
+                        f"{what} did not improve more than tol={config.tol:g} for "
+                        f"{stopper.misses} consecutive epochs. Stopping."
+                    )
                     break
                 optimizer.learning_rate = lowered
                 stopper.restart()
                 if config.verbose:
                     print(f"Learning rate lowered to {lowered:g}")
+        else:
+            result.stop_reason = f"Reached max_iter={config.max_iter} epochs. Stopping."
     except _Diverged as diverged:
         if epoch_hooks is not None:
             epoch_hooks.abandon()
         _recover_from_divergence(network, stopper, config, diverged, result)
+        result.stop_reason = f"Training diverged at epoch {diverged.epoch} ({diverged.what})."
     except KeyboardInterrupt:
         if epoch_hooks is not None:
             epoch_hooks.abandon()
@@ -350,10 +384,39 @@ def train(
             raise  # nothing consistent to keep: the estimator stays as it was
         warnings.warn("Training interrupted by user.", stacklevel=3)
         result.interrupted = True
+        result.stop_reason = (
+            f"Interrupted by the user (KeyboardInterrupt) during epoch {epoch}; the "
+            f"model of epoch {epoch_offset + result.n_epochs} is kept."
+        )
     if config.early_stopping and stopper.best_params is not None and not result.restored_best:
         network.flat_params[...] = stopper.best_params
         result.restored_best = True
+    if result.restored_best:
+        what = _watched(watch_val, watch_score and monitor.name)
+        result.stop_reason += (
+            f" Restored the weights of epoch {stopper.best_epoch}, the best "
+            f"{what[0].lower()}{what[1:]}."
+        )
     return result
+
+
+def check_score(score, name, epoch):
+    """``score`` as a float; ValueError when it is NaN (no epoch could be compared)."""
+    score = float(score)
+    if np.isnan(score):
+        raise ValueError(
+            f"The validation score ({name}) is NaN after epoch {epoch}: the scorer cannot "
+            "score these validation rows (too few rows, or one class only?). Choose "
+            "another scoring or more validation rows."
+        )
+    return score
+
+
+def _watched(validation, score_name):
+    """What the stopper watched, for the stop line."""
+    if score_name:
+        return f"Validation score ({score_name})"
+    return "Validation loss" if validation else "Training loss"
 
 
 def run_epoch(network, optimizer, gatherer, order, *, batch_size, alpha, batch_losses):
@@ -459,8 +522,9 @@ def _recover_from_divergence(network, stopper, config, diverged, result):
 
 def _print_epoch(record, score_name):
     what = {"val_accuracy": "accuracy", "val_r2": "R2"}[score_name]
+    score = f", validation score {record['val_score']:.4f}" if "val_score" in record else ""
     print(
         f"Epoch {record['epoch']}: train loss {record['train_loss']:.6f}, validation "
         f"loss {record['val_loss']:.6f}, validation {what} "
-        f"{record[score_name]:.4f}, {record['seconds']:.3f} s"
+        f"{record[score_name]:.4f}{score}, {record['seconds']:.3f} s"
     )

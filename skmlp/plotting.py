@@ -45,9 +45,10 @@ class TrainingCurveDisplay:
     """Loss per epoch of a trained network, with its minibatch losses and kept epoch.
 
     Draws the curves of the tutorial's cost figure: the training loss of every
-    epoch, the validation loss of every epoch (when early stopping held a
-    validation set out), the loss of every minibatch as a thin line between
-    them, and a vertical line at the epoch whose weights were kept.
+    epoch, the validation loss of every epoch (of the early-stopping hold-out,
+    or of the ``X_val`` given to ``fit``, with or without early stopping),
+    the loss of every minibatch as a thin line between them, and a vertical
+    line at the epoch whose weights were kept.
 
     Build it with :meth:`from_estimator`; the constructor takes raw curves and
     draws nothing until :meth:`plot` is called.
@@ -189,12 +190,15 @@ class TrainingCurveDisplay:
     ):
         """Draw the training curves recorded by a fitted estimator.
 
-        Works with :class:`~skmlp.MLPLayerClassifier` and any estimator with a
+        Works with :class:`~skmlp.MLPLayerClassifier`,
+        :class:`~skmlp.MLPLayerRegressor` and any estimator with a
         ``loss_curve_``, such as scikit-learn's
         :class:`~sklearn.neural_network.MLPClassifier` with a stochastic solver
         (its validation accuracy is not a loss, so only its training loss is
         drawn; the kept epoch is its best validation accuracy). For a pipeline,
-        the curves of its last step are drawn.
+        the curves of its last step are drawn. The validation curve is
+        ``validation_loss_curve_``: the early-stopping hold-out's loss, or the
+        loss of the ``X_val`` given to ``fit``, also without early stopping.
 
         Parameters
         ----------
@@ -210,8 +214,10 @@ class TrainingCurveDisplay:
             Draw the minibatch losses, when they were recorded.
         show_best_epoch : bool, default=True
             Mark the epoch whose weights were kept: early stopping's best
-            epoch. Without early stopping the last epoch's weights are kept
-            and nothing is marked.
+            epoch (``best_epoch_``, by the validation loss or by
+            ``scoring``). Without early stopping (or with lbfgs, which
+            ignores it) the last epoch's weights are kept and nothing is
+            marked, even when ``X_val`` recorded a validation curve.
 
         Returns
         -------
@@ -228,10 +234,12 @@ class TrainingCurveDisplay:
             )
         validation = getattr(est, "validation_loss_curve_", None)
         scores = getattr(est, "validation_scores_", None)
+        # the weights of a best epoch are kept only by early stopping
+        restored = getattr(est, "early_stopping", False) and getattr(est, "solver", "") != "lbfgs"
         best_epoch = None
-        if validation is not None:
-            best_epoch = getattr(est, "best_epoch_", int(np.argmin(validation)) + 1)
-        elif scores is not None:  # sklearn's MLP keeps the best-accuracy epoch
+        if restored and validation is not None:
+            best_epoch = getattr(est, "best_epoch_", int(np.nanargmin(validation)) + 1)
+        elif restored and scores is not None:  # sklearn's MLP keeps the best-accuracy epoch
             best_epoch = int(np.argmax(scores)) + 1
         display = cls(
             train_loss=est.loss_curve_,

@@ -1,6 +1,7 @@
 """skmlp.io: skops round trips of every fitted configuration, and nothing untrusted loads."""
 
 import json
+import pickle
 import re
 import warnings
 import zipfile
@@ -283,3 +284,100 @@ def test_trusted_types_is_sorted_and_fresh():
     assert names == sorted(set(names))
     names.append("something.Else")  # the caller's list: the next call is unaffected
     assert "something.Else" not in trusted_types()
+
+
+# --- what a fitted estimator holds: the model, not how it was trained -------------
+
+
+def _objects(root):
+    """Every object reachable from ``root`` through attributes, dicts, lists and tuples."""
+    seen, stack = {}, [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, str | bytes | int | float | type(None)):
+            continue
+        seen[id(obj)] = obj
+        if isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, list | tuple | set):
+            stack.extend(obj)
+        elif hasattr(obj, "__dict__") and not isinstance(obj, type):
+            stack.extend(vars(obj).values())
+    return list(seen.values())
+
+
+@pytest.mark.parametrize("name", ["adam-early-stopping-binary", "regressor-lbfgs-2d"])
+def test_a_dataframe_fit_keeps_no_pandas_object(name):
+    estimator, X, _ = _fit(name, frame=True)
+    assert isinstance(X, pd.DataFrame)
+    assert len(estimator.history_) == estimator.n_iter_  # built on access, never kept
+    modules = {type(obj).__module__.split(".")[0] for obj in _objects(estimator)}
+    assert "pandas" not in modules
+    assert modules <= {"builtins", "numpy", "skmlp"}
+    assert b"pandas" not in pickle.dumps(estimator)
+
+
+def _progress_bar():
+    pytest.importorskip("sklearn.callback", reason="needs scikit-learn >= 1.9 (sklearn.callback)")
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+
+    return ProgressBar()
+
+
+def test_callbacks_are_not_saved_with_the_fitted_model(capsys):
+    bar = _progress_bar()
+    from sklearn.callback import ScoringMonitor
+
+    monitor = ScoringMonitor(scoring="accuracy")
+    X, y = _data("multiclass", np.float64, False)
+    clf = MLPLayerClassifier(**FAST).set_callbacks(bar, monitor)
+    # unfitted, the callbacks travel (a meta-estimator's clones go to joblib's workers)
+    assert pickle.loads(pickle.dumps(clf))._skl_callbacks[0].__class__ is type(bar)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert "MLPLayerClassifier - fit" in capsys.readouterr().out
+    data = sio.dumps(clf)
+    assert set(sio.get_untrusted_types(data=data)) <= set(trusted_types())
+    for loaded in (sio.loads(data, trusted=trusted_types()), pickle.loads(pickle.dumps(clf))):
+        assert not hasattr(loaded, "_skl_callbacks")
+        np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # the estimator itself keeps them: a refit runs them again
+    assert clf._skl_callbacks == [bar, monitor]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert len(monitor.get_logs(select="all")) == 2
+
+
+def test_a_callback_can_save_each_epochs_model_safely():
+    """A checkpointing callback dumps every epoch's fitted_estimator with skops."""
+    bar = _progress_bar()
+    saved = []
+
+    class Checkpoint:
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context):
+            pass
+
+        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+            if context.task_name == "epoch":
+                saved.append(sio.dumps(fitted_estimator))
+
+    X, y = _data("binary", np.float64, False)
+    clf = MLPLayerClassifier(**FAST).set_callbacks(bar, Checkpoint())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert len(saved) == clf.n_iter_
+    for data in saved:
+        assert set(sio.get_untrusted_types(data=data)) <= set(trusted_types())
+    last = sio.loads(saved[-1], trusted=trusted_types())
+    np.testing.assert_array_equal(last.predict_proba(X), clf.predict_proba(X))

@@ -170,3 +170,27 @@ def test_importing_skmlp_does_not_import_matplotlib():
         "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_training_curves_show_the_loss_of_x_val_without_early_stopping(digits, solver):
+    X, y = digits
+    clf = MLPLayerClassifier((10,), solver=solver, max_iter=6, random_state=0)
+    clf.fit(X[:200], y[:200], X_val=X[200:], y_val=y[200:])
+    assert clf.history_["val_loss"].tolist() == clf.validation_loss_curve_
+    display = TrainingCurveDisplay.from_estimator(clf)
+    np.testing.assert_allclose(display.lines_["validation"].get_ydata(), clf.validation_loss_curve_)
+    assert display.best_epoch_line_ is None  # the last epoch's weights were kept
+
+
+def test_training_curves_mark_the_epoch_scoring_kept(digits):
+    X, y = digits
+    clf = MLPLayerClassifier(
+        (10,), early_stopping=True, scoring="accuracy", n_iter_no_change=3, random_state=0
+    )
+    clf.fit(X[:200], y[:200], X_val=X[200:], y_val=y[200:])
+    display = TrainingCurveDisplay.from_estimator(clf)
+    np.testing.assert_allclose(display.lines_["validation"].get_ydata(), clf.validation_loss_curve_)
+    assert display.best_epoch_line_.get_xdata()[0] == clf.best_epoch_
+    assert clf.best_epoch_ == int(np.argmax(clf.validation_scores_)) + 1

@@ -654,7 +654,8 @@ def test_verbose_prints_every_epoch():
     """sklearn: test_verbose_sgd.
 
     Adapted: scikit-learn prints "Iteration N, loss = ..."; skmlp documents
-    its own line per epoch, "Epoch N: train loss ...", for fit and partial_fit.
+    its own line per epoch, "Epoch N: train loss ...", for fit and partial_fit,
+    and ends a fit (not a partial_fit call) with the reason it stopped.
     """
     X, y = [[3, 2], [1, 6]], [1, 0]
     clf = MLPLayerClassifier(solver="sgd", max_iter=2, verbose=10, hidden_layer_sizes=2)
@@ -663,5 +664,6 @@ def test_verbose_prints_every_epoch():
         fit_quietly(clf, X, y)
         clf.partial_fit(X, y)
     lines = out.getvalue().splitlines()
+    assert lines.pop(2) == "Reached max_iter=2 epochs. Stopping."
     assert [line.split(":")[0] for line in lines] == ["Epoch 1", "Epoch 2", "Epoch 3"]
     assert all("loss" in line for line in lines)
