@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 from skmlp import MLPLayerClassifier, MLPLayerRegressor
+from skmlp.layers import Linear, ReLU, SoftmaxOutput
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +101,41 @@ def test_float32_stays_float32(iris):
         model.fit(X.astype(np.float32), y)
     assert all(W.dtype == np.float32 for W in model.coefs_)
     assert model.predict_proba(X.astype(np.float32)).dtype == np.float32
+
+
+class _Flaky(ReLU):
+    """A ReLU that raises on its ``fail_at``-th training-mode forward pass (a class counter)."""
+
+    calls, fail_at = 0, None
+
+    def forward(self, X, *, training=True):
+        if training:
+            type(self).calls += 1
+            if type(self).fail_at is not None and type(self).calls >= type(self).fail_at:
+                raise RuntimeError("flaky layer")
+        return super().forward(X, training=training)
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_a_fit_failing_inside_lbfgs_leaves_the_estimator_as_it_was(iris, warm_start):
+    X, y = iris
+    layers = [Linear(6), _Flaky(), Linear(), SoftmaxOutput()]
+    model = MLPLayerClassifier(
+        layers=layers, solver="lbfgs", max_iter=15, warm_start=warm_start, random_state=0
+    )
+    _Flaky.calls, _Flaky.fail_at = 0, 5  # a first fit failing in its 5th loss evaluation
+    with pytest.raises(RuntimeError, match="flaky"):
+        model.fit(X, y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    _Flaky.fail_at = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    before = (model.predict_proba(X).copy(), model.n_iter_, list(model.loss_curve_))
+    _Flaky.calls, _Flaky.fail_at = 0, 5  # a refit failing half-way through
+    with pytest.raises(RuntimeError, match="flaky"):
+        model.fit(X, y)
+    _Flaky.fail_at = None
+    np.testing.assert_array_equal(model.predict_proba(X), before[0])
+    assert (model.n_iter_, model.loss_curve_) == before[1:]

@@ -194,3 +194,14 @@ def test_pipeline_clone_and_pickle(friedman):
     restored = pickle.loads(pickle.dumps(pipe))
     assert_array_equal(restored.predict(X), pipe.predict(X))
     _fit(clone(pipe), X, y)
+
+
+def test_an_overflowing_poisson_prediction_is_an_error_not_inf(rng):
+    X = rng.normal(size=(200, 3))
+    y = rng.poisson(np.exp(0.5 * X[:, 0]))
+    # identity units extrapolate the log mean linearly: exp overflows far along x0
+    model = _fit(MLPLayerRegressor(loss="poisson", activation="identity", **FAST), X, y)
+    assert model.coefs_[0][0] @ model.coefs_[1][:, 0] > 0.1  # the log mean grows with x0
+    with pytest.raises(ValueError, match="overflows"):
+        model.predict(np.array([[1e6, 0.0, 0.0]]))
+    assert np.isfinite(model.predict(X)).all()
