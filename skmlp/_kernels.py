@@ -21,11 +21,6 @@ try:  # NumPy 2
 except ImportError:  # pragma: no cover - NumPy 1.x
     from numpy.core._multiarray_umath import __cpu_features__ as _CPU_FEATURES
 
-#: Largest ``-x`` whose exponential is finite, per dtype: the logistic of
-#: anything below is below the smallest normal number, and the clamp keeps
-#: ``exp`` from overflowing (and warning) at -1e4.
-_EXP_CLAMP = {np.dtype(np.float64): 709.0, np.dtype(np.float32): 88.0}
-
 #: Elements above which a vectorised ``exp`` beats ``expit``: on AVX-512
 #: from about 500 elements on (below, its four passes cost more call
 #: overhead than they save: one row of a prediction, a small minibatch);
@@ -57,14 +52,18 @@ def simd_level(features=None):
 def logistic_exp(X, out):
     """Logistic ``1 / (1 + exp(-x))`` with a vectorised ``exp``: four passes, in ``out``.
 
-    ``-x`` is clamped where its exponential would overflow; the result there
-    is below the smallest normal number, as the exact value is.
+    Where ``-x`` overflows the exponential, the result is ``1 / inf = 0``:
+    the exact value there is below the smallest normal number. The
+    overflow is expected and silenced for that one pass (cheaper than
+    clamping ``-x`` first, which costs a fifth pass as slow as the ``exp``).
+    The reciprocal is a division of one by ``out``: NumPy vectorises it,
+    and twice as fast as ``np.reciprocal`` on float64.
     """
     np.negative(X, out=out)
-    np.minimum(out, _EXP_CLAMP[out.dtype], out=out)
-    np.exp(out, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
     out += 1.0
-    return np.reciprocal(out, out=out)
+    return np.divide(1.0, out, out=out)
 
 
 def logistic_expit(X, out):
