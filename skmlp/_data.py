@@ -9,6 +9,12 @@ import numpy as np
 #: table would add to the memory peak).
 _ONE_HOT_TABLE_BYTES = 256 * 2**10
 
+#: Bytes of rows the gatherer copies in one call, as whole minibatches
+#: (at least one): small minibatches are gathered many at a time, which
+#: saves two NumPy calls per minibatch, while a large minibatch (the
+#: large-data case) is still gathered alone and adds nothing to the peak.
+_CHUNK_BYTES = 2**20
+
 
 @dataclass
 class Rows:
@@ -202,8 +208,6 @@ class MinibatchGatherer:
         self.X, self.y, self.weights = X, y, weights
         dtype = X.dtype
         self._dense = isinstance(X, np.ndarray)
-        if self._dense:
-            self._X_buf = np.empty((batch_size, X.shape[1]), dtype=dtype)
         if isinstance(table, int | np.integer):
             table = np.eye(table, dtype=dtype)
         self._eye = table
@@ -214,10 +218,50 @@ class MinibatchGatherer:
         else:
             self._Y_all = None
         width = y.shape[1] if table is None else table.shape[1]
-        self._Y_buf = np.empty((batch_size, width), dtype=dtype)
+        self._chunk = batch_size
+        if self._dense:
+            row_bytes = (X.shape[1] + width) * np.dtype(dtype).itemsize
+            per_chunk = max(1, _CHUNK_BYTES // max(1, batch_size * row_bytes))
+            n_batches = -(-X.shape[0] // batch_size)
+            self._chunk = batch_size * max(1, min(per_chunk, n_batches))
+            self._X_buf = np.empty((self._chunk, X.shape[1]), dtype=dtype)
+        self._Y_buf = np.empty((self._chunk, width), dtype=dtype)
+
+    def batches(self, order, batch_size):
+        """Yield ``(X_batch, Y_batch, w_batch)`` for consecutive minibatches of ``order``.
+
+        Dense rows are copied several minibatches at a time (a chunk of at
+        most :data:`_CHUNK_BYTES`, or one minibatch); each minibatch is a
+        contiguous view of the chunk, valid until the next one is yielded.
+
+        Parameters
+        ----------
+        order : ndarray of shape (n_rows,)
+            Row indices, in the order of the minibatches.
+        batch_size : int
+            Rows per minibatch (the last one may have fewer); at most the
+            ``batch_size`` the gatherer was made for.
+
+        Yields
+        ------
+        X_batch : {ndarray, sparse matrix} of shape (m, n_features)
+        Y_batch : ndarray of shape (m, n_outputs)
+        w_batch : ndarray of shape (m,) or None
+        """
+        step = max(batch_size, self._chunk - self._chunk % batch_size)
+        for chunk_start in range(0, len(order), step):
+            Xc, Yc, wc = self.gather(order[chunk_start : chunk_start + step])
+            for start in range(0, Xc.shape[0], batch_size):
+                stop = start + batch_size
+                yield Xc[start:stop], Yc[start:stop], None if wc is None else wc[start:stop]
 
     def gather(self, index):
-        """Return ``(X_batch, Y_batch, w_batch)`` for the given row indices."""
+        """Return ``(X_batch, Y_batch, w_batch)`` for the given row indices.
+
+        At most one chunk of rows (the ``batch_size`` the gatherer was made
+        for, or a multiple of it for small rows): the result lives in the
+        gatherer's buffers until the next call.
+        """
         m = len(index)
         # mode="wrap" skips the bounds-checking copy that the default mode makes
         if self._dense:

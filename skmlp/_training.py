@@ -442,11 +442,10 @@ def run_epoch(network, optimizer, gatherer, order, *, batch_size, alpha, batch_l
         (divide by the total weight for the epoch's mean loss).
     """
     # bound once: the minibatch loop below is the hot path
-    gather, loss_and_grad, step = gatherer.gather, network.loss_and_grad, optimizer.step
+    loss_and_grad, step = network.loss_and_grad, optimizer.step
     params, grads = network.flat_params, network.flat_grads
     epoch_loss = 0.0
-    for i, start in enumerate(range(0, len(order), batch_size)):
-        Xb, Yb, wb = gather(order[start : start + batch_size])
+    for i, (Xb, Yb, wb) in enumerate(gatherer.batches(order, batch_size)):
         if wb is None:
             weight = Xb.shape[0]
         else:
@@ -489,8 +488,9 @@ def evaluate(network, X, Y, sample_weight=None, *, score, epoch=None):
         When the validation loss is not finite.
     """
     Z = network.logits(X)  # one prediction-mode pass serves the loss and the accuracy
-    output = network.layers[-1]
-    loss = output.loss(Z, Y, sample_weight) if np.isfinite(Z).all() else np.nan
+    loss, prediction = np.nan, None
+    if np.isfinite(Z).all():
+        loss, prediction = network.layers[-1].loss_and_predict(Z, Y, sample_weight)
     if not np.isfinite(loss):
         raise ValueError(
             f"The validation loss became {loss} after epoch {epoch}: a layer "
@@ -498,7 +498,7 @@ def evaluate(network, X, Y, sample_weight=None, *, score, epoch=None):
             "diverged. Check custom layers' training=False path, lower "
             "learning_rate_init or scale the input features."
         )
-    return float(loss), score(output.forward(Z, training=False), Y, sample_weight)
+    return float(loss), score(prediction, Y, sample_weight)
 
 
 def _recover_from_divergence(network, stopper, config, diverged, result):

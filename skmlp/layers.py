@@ -78,11 +78,12 @@ class Layer:
         input. The network sets it to False on its first layer, whose input is
         the data, so that layer can skip the work and return None.
     overwrite_input : bool
-        Whether a training-mode :meth:`forward` may write its output over its
+        Whether :meth:`forward` (in either mode) may write its output over its
         input. The network sets it on a layer that declares
         :attr:`can_overwrite_input` when the layer below declares
         :attr:`output_is_scratch`; the built-in activations then work in
-        place on :class:`Linear`'s output, saving a buffer each.
+        place on :class:`Linear`'s output, saving a buffer each (in both
+        modes: in prediction mode, too, that output is read by nothing else).
     penalized : tuple of str
         Keys of ``params`` that the L2 penalty ``alpha`` applies to.
     output_is_scratch : bool
@@ -457,7 +458,9 @@ class _Elementwise(_Buffered, Layer):
 
     def forward(self, X, *, training=True):
         if not training:
-            return self._function(X, np.empty_like(X))
+            # in place on the lower layer's fresh output: one array less to allocate
+            # and to bring into the cache for every chunk of a prediction
+            return self._function(X, X if self.overwrite_input else np.empty_like(X))
         if self.overwrite_input:
             out = self._function(X, X)
         else:
@@ -666,6 +669,25 @@ class OutputLayer(Layer):
         with np.errstate(divide="ignore"):
             return np.log(self.forward(Z, training=False))
 
+    def loss_and_predict(self, Z, Y, sample_weight=None):
+        """:meth:`loss` and the prediction ``forward(Z, training=False)`` together.
+
+        What the validation of every epoch needs. Override it where both
+        come from shared parts (the softmax's exponentials, say).
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_in)
+        Y : ndarray of shape (n_samples, n_outputs)
+        sample_weight : ndarray of shape (n_samples,), default=None
+
+        Returns
+        -------
+        loss : float
+        prediction : ndarray of shape (n_samples, n_out)
+        """
+        return self.loss(Z, Y, sample_weight), self.forward(Z, training=False)
+
     def _predict_owned(self, Z):
         """The prediction for ``Z``, which nothing else reads: it may be overwritten."""
         return self.forward(Z, training=False)
@@ -730,6 +752,16 @@ class SoftmaxOutput(_Buffered, OutputLayer):
 
     def log_predict(self, Z):
         return log_softmax(Z)
+
+    def loss_and_predict(self, Z, Y, sample_weight=None):
+        cls = type(self)
+        if cls.forward is not SoftmaxOutput.forward or cls.loss is not SoftmaxOutput.loss:
+            return super().loss_and_predict(Z, Y, sample_weight)  # a subclass's own
+        # one exponential serves both, with the fast row maximum and BLAS row sums
+        shifted, P = np.empty_like(Z), np.empty_like(Z)
+        row_sum = np.empty((Z.shape[0], 1), dtype=Z.dtype)
+        softmax_parts(Z, P, shifted, row_sum, np.ones(Z.shape[1], dtype=Z.dtype))
+        return log_loss_from_parts(shifted, Y, row_sum, sample_weight), P
 
     def _predict_owned(self, Z):
         if type(self).forward is not SoftmaxOutput.forward:  # a subclass's own prediction

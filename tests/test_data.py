@@ -101,5 +101,43 @@ def test_gatherer_targets_with_and_without_a_one_hot_table(rng, monkeypatch, tab
         assert_array_equal(Yb, np.eye(4)[y[index]])
 
 
+@pytest.mark.parametrize("chunk_bytes", [1, 400, 2**20])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_batches_are_the_minibatches_of_the_order(rng, monkeypatch, chunk_bytes, sparse):
+    # chunks of one minibatch, of a few and of the whole epoch give the same batches
+    import skmlp._data as data
+
+    monkeypatch.setattr(data, "_CHUNK_BYTES", chunk_bytes)
+    X, y, w = rng.normal(size=(23, 3)), rng.randint(0, 3, 23), rng.uniform(size=23)
+    X_in = sp.csr_matrix(X) if sparse else X
+    gatherer = MinibatchGatherer(X_in, y, 3, w, batch_size=4)
+    order = rng.permutation(23)
+    batches = list(gatherer.batches(order, 4))
+    assert [len(b[2]) for b in batches] == [4, 4, 4, 4, 4, 3]
+    Xb, Yb, wb = batches[-1]  # views into the buffers: only the last is still valid
+    assert_array_equal(Xb.toarray() if sparse else Xb, X[order[20:]])
+    assert_array_equal(Yb, np.eye(3)[y[order[20:]]])
+    assert_array_equal(wb, w[order[20:]])
+    for i, (Xb, Yb, wb) in enumerate(gatherer.batches(order, 4)):
+        rows = order[4 * i : 4 * i + 4]
+        assert_array_equal(Xb.toarray() if sparse else Xb, X[rows])
+        assert_array_equal(Yb, np.eye(3)[y[rows]])
+        assert_array_equal(wb, w[rows])
+        if not sparse:
+            assert Xb.flags.c_contiguous
+            assert Yb.flags.c_contiguous
+
+
+def test_chunks_stay_small_for_large_minibatches(rng):
+    # a minibatch above the chunk size is gathered alone: no extra memory
+    import skmlp._data as data
+
+    n_features = data._CHUNK_BYTES // 8 // 16
+    X, y = np.zeros((100, n_features)), np.zeros(100, dtype=int)
+    assert MinibatchGatherer(X, y, 2, None, batch_size=32)._X_buf.shape == (32, n_features)
+    small = MinibatchGatherer(X[:, :3], y, 2, None, batch_size=8)
+    assert small._X_buf.shape == (104, 3)  # the whole epoch, in whole minibatches
+
+
 def test_one_hot():
     assert_array_equal(one_hot(np.array([1, 0, 2]), 3, np.float32), np.eye(3)[[1, 0, 2]])

@@ -150,6 +150,40 @@ def test_softmax_fused_loss_gradient(rng):
     np.testing.assert_allclose(unweighted, 3.0 * (P - Y) / 4)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("output_cls", [SoftmaxOutput, LogisticOutput, IdentityOutput, ExpOutput])
+def test_loss_and_predict_is_loss_and_prediction(output_cls, weighted, dtype, rng):
+    Z = (rng.normal(size=(300, 4)) * 5).astype(dtype)  # 300 rows: the column-loop row maximum
+    Z[0, 0] = 700 if dtype == np.float64 else 80  # saturated rows stay exact and finite
+    if output_cls is SoftmaxOutput:
+        Y = np.eye(4, dtype=dtype)[rng.randint(0, 4, 300)]
+    elif output_cls is ExpOutput:
+        Z = np.clip(Z, -20, 20)
+        Y = rng.poisson(2.0, size=(300, 4)).astype(dtype)
+    else:
+        Y = rng.randint(0, 2, size=(300, 4)).astype(dtype)
+    w = rng.uniform(0, 2, 300).astype(dtype) if weighted else None
+    layer = output_cls()
+    loss, prediction = layer.loss_and_predict(Z, Y, w)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert np.isfinite(loss)
+    assert loss == pytest.approx(layer.loss(Z, Y, w), rel=rtol)
+    np.testing.assert_allclose(prediction, layer.forward(Z, training=False), rtol=rtol)
+    assert prediction.dtype == dtype
+
+
+def test_loss_and_predict_honours_a_subclass(rng):
+    class Tempered(SoftmaxOutput):
+        def loss(self, Z, Y, sample_weight=None):
+            return 2.0 * super().loss(Z, Y, sample_weight)
+
+    Z, Y = rng.normal(size=(5, 3)), np.eye(3)[[0, 1, 2, 0, 1]]
+    loss, P = Tempered().loss_and_predict(Z, Y)
+    assert loss == pytest.approx(2.0 * SoftmaxOutput().loss(Z, Y))
+    np.testing.assert_allclose(P, SoftmaxOutput().forward(Z, training=False))
+
+
 def test_training_forward_caches_nothing_in_prediction_mode(rng):
     layer = Logistic()
     layer.forward(rng.normal(size=(2, 2)), training=False)
