@@ -394,7 +394,7 @@ def prediction(settings, libs):
             one.get("skmlp", NAN2),
             one["sklearn"],
             "<=",
-            0.5,
+            0.25,
         )
     )
     sc.checks.append(
@@ -403,7 +403,7 @@ def prediction(settings, libs):
             many.get("skmlp", NAN2),
             many["sklearn"],
             "<=",
-            0.9,
+            0.70,
         )
     )
     mine, ref = big.get("skmlp", {"time": NAN2}), big["sklearn"]
@@ -552,7 +552,7 @@ def early_stopping(settings, libs):
             mine_t,
             ref_t,
             "<=",
-            0.5,
+            0.60,
             skmlp=f"{fmt_times(*mine_t)}, acc {mine['accuracy']:.4f}",
             reference=f"{fmt_times(*ref_t)}, acc {ref['accuracy']:.4f}",
             extra_ok=mine["accuracy"] >= ref["accuracy"],
