@@ -484,10 +484,10 @@ class Logistic(_Elementwise):
 
     Gradient: ``grad_in = grad_out * y * (1 - y)`` with ``y`` the output.
     Computed by the variant that is fastest for the SIMD level NumPy
-    dispatches to (a vectorised ``exp`` on AVX-512,
-    :func:`scipy.special.expit` on AVX2 for float64), chosen once per
-    process; every variant is accurate to a few units in the last place and
-    never overflows or warns.
+    dispatches to and the array's size (a vectorised ``exp`` on large
+    arrays, :func:`scipy.special.expit` on small ones, the limit set by the
+    SIMD level), chosen once per process; every variant is accurate to a
+    few units in the last place and never overflows or warns.
 
     Examples
     --------

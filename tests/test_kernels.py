@@ -64,7 +64,8 @@ def test_simd_level_follows_numpys_feature_report():
 def test_choice_depends_only_on_level_dtype_and_size():
     assert choose_logistic("avx512", np.float64, 500) is logistic_expit  # one call beats four
     assert choose_logistic("avx512", np.float64, 10**6) is logistic_exp
-    assert choose_logistic("avx2", np.float64, 10**6) is logistic_expit
+    assert choose_logistic("avx2", np.float64, 10**6) is logistic_exp
+    assert choose_logistic("avx2", np.float64, 4096) is logistic_expit
     assert choose_logistic("avx2", np.float32, 500) is logistic_expit
     assert choose_logistic("avx2", np.float32, 10**6) is logistic_exp
     assert choose_logistic("baseline", np.float32, 10**6) is logistic_expit
