@@ -333,6 +333,11 @@ class Network:
         -------
         Z : ndarray of shape (n_samples, n_out)
         """
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported later
+            return self._logits(X)
+
+    def _logits(self, X):
+        # logits() without its errstate, for a caller that has already set it
         hidden = self.layers[:-1]
         n_samples = X.shape[0]
         widest = max(X.shape[1], self._widest_param)
@@ -348,8 +353,7 @@ class Network:
     def _run_checked(self, hidden, X, width):
         error = None
         try:
-            with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported later
-                Z = _run(hidden, X)
+            Z = _run(hidden, X)  # under the caller's errstate: overflow is reported later
         except (TypeError, ValueError) as exc:  # perhaps a wrong shape from a layer below
             Z, error = None, exc
         if not isinstance(Z, np.ndarray) or Z.shape != (X.shape[0], width):
@@ -384,8 +388,8 @@ class Network:
             When the output is not finite: the input overflows the network.
         """
         output = self.layers[-1]
-        Z = self.logits(X)
         with np.errstate(over="ignore", invalid="ignore"):  # non-finite: an error below
+            Z = self._logits(X)
             if len(self.layers) > 1 and self.layers[-2].output_is_scratch:
                 # the logits are a fresh array nothing else reads: predict in place
                 prediction = output._predict_owned(Z)

@@ -63,14 +63,18 @@ def test_fit_refuses_nan_and_infinity(fmt, bad, match):
         MLPLayerClassifier().partial_fit(X, y, classes=[0, 1])
 
 
-def test_prediction_fast_path_takes_huge_finite_values_without_warning(rng):
+@pytest.mark.parametrize("n_rows", [3, 600])  # the small-array check and the sum
+def test_prediction_fast_path_takes_huge_finite_values_without_warning(rng, n_rows):
     est = MLPLayerClassifier(max_iter=1, early_stopping=False)
     with pytest.warns(ConvergenceWarning):
         est.fit(rng.normal(size=(6, 4)), [0, 1, 0, 1, 0, 1])
-    X = np.full((3, 4), 1e308)  # finite, but its sum overflows
+    X = np.full((n_rows, 4), 1e308)  # finite, but its sum overflows
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert validate_predict_data(est, X) is not None
     X[1, 2] = np.nan
     with pytest.raises(ValueError, match="NaN"):
+        validate_predict_data(est, X)
+    X[1, 2] = -np.inf
+    with pytest.raises(ValueError, match="infinity"):
         validate_predict_data(est, X)
