@@ -92,18 +92,13 @@ def choose_logistic(level, dtype, n_elements):
     kernel : callable
         ``kernel(X, out) -> out``.
     """
-    return logistic_exp if n_elements > _exp_from(level, dtype) else logistic_expit
-
-
-def _exp_from(level, dtype):
-    """Size above which :func:`logistic_exp` is chosen (infinite: never)."""
-    return _EXP_FROM.get(level, np.inf)
+    return logistic_exp if n_elements > _EXP_FROM.get(level, np.inf) else logistic_expit
 
 
 _LEVEL = simd_level()
 
 #: This process's choice: the size above which each dtype takes ``exp``.
-_CHOSEN = {np.dtype(dtype): _exp_from(_LEVEL, dtype) for dtype in (np.float64, np.float32)}
+_CHOSEN = {np.dtype(dtype): _EXP_FROM.get(_LEVEL, np.inf) for dtype in (np.float64, np.float32)}
 
 
 def logistic(X, out):

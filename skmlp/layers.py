@@ -78,12 +78,11 @@ class Layer:
         input. The network sets it to False on its first layer, whose input is
         the data, so that layer can skip the work and return None.
     overwrite_input : bool
-        Whether :meth:`forward` (in either mode) may write its output over its
+        Whether a training-mode :meth:`forward` may write its output over its
         input. The network sets it on a layer that declares
         :attr:`can_overwrite_input` when the layer below declares
         :attr:`output_is_scratch`; the built-in activations then work in
-        place on :class:`Linear`'s output, saving a buffer each (in both
-        modes: in prediction mode, too, that output is read by nothing else).
+        place on :class:`Linear`'s output, saving a buffer each.
     penalized : tuple of str
         Keys of ``params`` that the L2 penalty ``alpha`` applies to.
     output_is_scratch : bool
@@ -458,9 +457,7 @@ class _Elementwise(_Buffered, Layer):
 
     def forward(self, X, *, training=True):
         if not training:
-            # in place on the lower layer's fresh output: one array less to allocate
-            # and to bring into the cache for every chunk of a prediction
-            return self._function(X, X if self.overwrite_input else np.empty_like(X))
+            return self._function(X, np.empty_like(X))
         if self.overwrite_input:
             out = self._function(X, X)
         else:
