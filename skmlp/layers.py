@@ -324,6 +324,7 @@ class Linear(_Buffered, Layer):
     # product instead of a product and a bias pass forward, and one instead
     # of a product and a row sum backward.
     _pad_output = False
+    _pad_order = "F"  # memory order of the padded buffer (Network._fold_biases picks it)
     _padded_source = None
     _folded = None
 
@@ -383,16 +384,14 @@ class Linear(_Buffered, Layer):
         n_in, n_out = self.params["coef"].shape
         dtype = self.params["coef"].dtype
         if self._pad_output:
-            # column-major, so that the output's columns (all but the ones)
-            # are one contiguous block for the activation's passes
-            padded = self._buffer("padded", n_rows, n_out + 1, dtype, "F")
+            padded = self._buffer("padded", n_rows, n_out + 1, dtype, self._pad_order)
             padded[:, n_out] = 1.0
             self._cache_padded = padded
             out = padded[:, :n_out]
         else:
             out = self._buffer("out", n_rows, n_out, dtype)
-        # the gradient at a folded input meets the activation's column-major output
-        order = "F" if self._folded is not None else "C"
+        # the gradient at a folded input meets the activation's output: same order
+        order = self._padded_source._pad_order if self._folded is not None else "C"
         grad_in = None
         if self.needs_input_grad:
             grad_in = self._buffer("grad_in", n_rows, n_in, dtype, order)

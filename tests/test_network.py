@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from skmlp import Network, check_gradients
+from skmlp import _network as network_module
 from skmlp._network import make_layers, resolve_stack
 from skmlp.layers import Identity, Layer, Linear, Logistic, ReLU, SoftmaxOutput, Tanh
 
@@ -450,8 +451,13 @@ class _UnfoldedLogistic(Logistic):
         return super().forward(X, training=training)
 
 
+@pytest.mark.parametrize("row_major_from", [1, 2**62], ids=["row-major", "column-major"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_folded_biases_train_the_same_model_as_unfolded_ones(dtype, rng):
+def test_folded_biases_train_the_same_model_as_unfolded_ones(
+    dtype, row_major_from, rng, monkeypatch
+):
+    # both memory orders of the padded buffer (small nets use column-major)
+    monkeypatch.setattr(network_module, "_ROW_MAJOR_FROM", row_major_from)
     X, y = rng.normal(size=(60, 5)).astype(dtype), rng.randint(0, 3, 60)
     Y = np.eye(3, dtype=dtype)[y]
 
@@ -467,6 +473,21 @@ def test_folded_biases_train_the_same_model_as_unfolded_ones(dtype, rng):
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(folded.flat_params, unfolded.flat_params, rtol=rtol, atol=rtol)
     np.testing.assert_allclose(folded.predict(X), unfolded.predict(X), rtol=rtol, atol=rtol)
+
+
+def test_padded_buffers_are_row_major_only_for_large_products(rng):
+    net = Network([Linear(512), ReLU(), Linear(20), Tanh(), Linear(3), SoftmaxOutput()])
+    net.build(200, rng, np.float64)
+    X, Y = rng.normal(size=(16, 200)), np.eye(3)[rng.randint(0, 3, 16)]
+    net.loss_and_grad(X, Y)
+    large, small = net.layers[0]._cache_padded, net.layers[2]._cache_padded
+    assert large.shape == (16, 513)  # after 200 * 512 weights
+    assert large.flags.c_contiguous
+    assert small.shape == (16, 21)  # after 512 * 20 weights
+    assert small.flags.f_contiguous
+    # each activation's gradient comes back in its output's order
+    assert net.layers[2]._scratch(16)[1].flags.c_contiguous
+    assert net.layers[4]._scratch(16)[1].flags.f_contiguous
 
 
 def test_folded_stacks_pass_the_gradient_check(rng):
