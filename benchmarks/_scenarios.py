@@ -141,9 +141,9 @@ def large(settings, libs):
         "in a fresh subprocess; peak extra memory = peak RSS during the fit minus RSS "
         "after the data was created (judged), and the tracemalloc peak of a second, "
         "untimed fit in the same process (shown as `traced`). The GEMM bound is "
-        "timed in this process (`gemm` rows) and, once more, in every fit's "
-        "subprocess just before the fit: `vs GEMM paired` is the median over repeats "
-        "of each fit's ratio to its own bound (judged: both sides of each ratio "
+        "timed in this process (`gemm` rows) and in every fit's subprocess just "
+        "before and just after the fit: `vs GEMM paired` is the median over repeats "
+        "of each fit's ratio to the mean of its own two bounds (judged: both sides of each ratio "
         "share one process and one phase of the noisy machine).",
         {
             "n_samples": n_samples,

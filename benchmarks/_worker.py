@@ -153,29 +153,35 @@ def _warm_blas():
         np.matmul(a, a)
 
 
+def _gemm_sample(X, g):
+    """One epoch of the GEMM bound of spec ``g`` on ``X``: a :meth:`_harness.Clock.sample`."""
+    return GemmEpoch(X, g["hidden_layer_sizes"], g["n_outputs"], g["batch_size"]).sample()
+
+
 def fit_case(spec):
     """Time one fit and measure its peak extra memory.
 
     ``spec``: ``lib``, ``data``, ``params``; ``traced`` (default True: a
     second, traced fit); optionally ``gemm`` (``hidden_layer_sizes``,
-    ``n_outputs``, ``batch_size``): first time one epoch of that GEMM bound
-    on the same data, in this process. Returns the fit's
+    ``n_outputs``, ``batch_size``): also time one epoch of that GEMM bound
+    on the same data, in this process, just before and just after the fit.
+    Returns the fit's
     :meth:`_harness.Clock.sample`, ``coef_dtype``, the :class:`PeakMemory`
     fields of the timed fit, ``traced_peak`` of the second fit and, with
-    ``gemm``, ``gemm_epoch_cpu`` and ``gemm_epoch_wall``.
+    ``gemm``, ``gemm_epoch_cpu`` and ``gemm_epoch_wall`` (the means of the
+    two bounds) and the ``gemm_before_epoch_*`` and ``gemm_after_epoch_*``.
     """
     cls, params, X, y = _setup(spec)
     _warm_blas()
-    paired = {}
+    bound = []
     if "gemm" in spec:
-        # The bound a moment before the fit, in the same process and phase of
-        # the machine: one pair's fit / bound ratio is steadier than a ratio
-        # of medians taken in different processes.
+        # The bound a moment before and again a moment after the fit, in the
+        # same process: the fit's ratio to their mean is steadier than a ratio
+        # of medians taken in different processes, and a clock that drifts
+        # during the run (seen: the bound up to 7% slower after a fit than
+        # before it) biases neither side.
         g = spec["gemm"]
-        gemm = GemmEpoch(X, g["hidden_layer_sizes"], g["n_outputs"], g["batch_size"])
-        sample = gemm.sample()
-        paired = {"gemm_epoch_cpu": sample["epoch_cpu"], "gemm_epoch_wall": sample["epoch_wall"]}
-        del gemm  # freed before the memory baseline
+        bound.append(_gemm_sample(X, g))  # freed before the memory baseline
     # No warm-up fit: memory it freed could be reused by the measured fit
     # without showing in the RSS; first-call costs are milliseconds.
     estimator = cls(**params)
@@ -184,6 +190,14 @@ def fit_case(spec):
     result = clock.sample(int(estimator.n_iter_))
     result["coef_dtype"] = str(estimator.coefs_[0].dtype)
     del estimator
+    paired = {}
+    if bound:
+        bound.append(_gemm_sample(X, g))
+        for clock_name in ("cpu", "wall"):
+            before, after = (b[f"epoch_{clock_name}"] for b in bound)
+            paired[f"gemm_before_epoch_{clock_name}"] = before
+            paired[f"gemm_after_epoch_{clock_name}"] = after
+            paired[f"gemm_epoch_{clock_name}"] = (before + after) / 2
     # The same fit again under tracemalloc (not timed): independent of the
     # allocator's caching.
     traced = PeakMemory(trace=True)
