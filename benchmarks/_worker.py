@@ -173,15 +173,13 @@ def fit_case(spec):
     """
     cls, params, X, y = _setup(spec)
     _warm_blas()
-    bound = []
-    if "gemm" in spec:
-        # The bound a moment before and again a moment after the fit, in the
-        # same process: the fit's ratio to their mean is steadier than a ratio
-        # of medians taken in different processes, and a clock that drifts
-        # during the run (seen: the bound up to 7% slower after a fit than
-        # before it) biases neither side.
-        g = spec["gemm"]
-        bound.append(_gemm_sample(X, g))  # freed before the memory baseline
+    # The bound a moment before and again a moment after the fit, in the same
+    # process: the fit's ratio to their mean is steadier than a ratio of
+    # medians taken in different processes, and a clock that drifts during
+    # the run (seen: the bound up to 7% slower after a fit than before it)
+    # biases neither side. Its arrays are freed before the memory baseline.
+    g = spec.get("gemm")
+    before = _gemm_sample(X, g) if g else None
     # No warm-up fit: memory it freed could be reused by the measured fit
     # without showing in the RSS; first-call costs are milliseconds.
     estimator = cls(**params)
@@ -191,13 +189,12 @@ def fit_case(spec):
     result["coef_dtype"] = str(estimator.coefs_[0].dtype)
     del estimator
     paired = {}
-    if bound:
-        bound.append(_gemm_sample(X, g))
-        for clock_name in ("cpu", "wall"):
-            before, after = (b[f"epoch_{clock_name}"] for b in bound)
-            paired[f"gemm_before_epoch_{clock_name}"] = before
-            paired[f"gemm_after_epoch_{clock_name}"] = after
-            paired[f"gemm_epoch_{clock_name}"] = (before + after) / 2
+    if g:
+        after = _gemm_sample(X, g)
+        for key in ("epoch_cpu", "epoch_wall"):
+            paired[f"gemm_before_{key}"] = before[key]
+            paired[f"gemm_after_{key}"] = after[key]
+            paired[f"gemm_{key}"] = (before[key] + after[key]) / 2
     # The same fit again under tracemalloc (not timed): independent of the
     # allocator's caching.
     traced = PeakMemory(trace=True)
